@@ -1,0 +1,127 @@
+# nous: one Makefile for the program, its tests, sanitizer builds and benchmarks.
+#   make            build ./nous           make test    every test, plain and sanitized
+#   make demo       install, build, load the demo data, open the shell
+#   make bench      load-throughput figures against raptor and raw SQLite baselines
+#   make asan       the sanitized build only  make check-deps   module include rules
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+# Warnings: one block, all errors (as in Lua's makefile).
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wwrite-strings -Wundef -Wno-unused-parameter
+CSTD := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+OPT ?= -O2 -g
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Library flags come from pkg-config, through scripts/deps.sh, which first installs any
+# missing Debian package. make remakes this included file before anything else.
+CONFIG := build/config.mk
+-include $(CONFIG)
+$(CONFIG): scripts/deps.sh
+	@sh scripts/deps.sh $@
+
+MODULES := kg reasoner neural fusion repl
+LIB_SRC := $(foreach m,$(filter-out repl,$(MODULES)),$(wildcard $(m)/*.c))
+REPL_SRC := $(filter-out repl/main.c,$(wildcard repl/*.c))
+UNIT_SRC := $(wildcard tests/*/test_*.c) tests/test_free_null.c
+TOOLS := tests/conformance/conformance tests/bench/sqlite_baseline
+
+# Quiet by default; make V=1 shows the commands.
+Q := $(if $(V),,@)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -I. $(DEP_CFLAGS)
+
+# ---------------------------------------------------------------- plain build (build/)
+obj = $(patsubst %.c,build/$(1)/%.o,$(2))
+LIB_OBJ := $(call obj,plain,$(LIB_SRC) $(REPL_SRC))
+ASAN_LIB_OBJ := $(call obj,asan,$(LIB_SRC) $(REPL_SRC))
+
+build/plain/%.o: %.c $(CONFIG)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+build/asan/%.o: %.c $(CONFIG)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) -c $< -o $@
+build/plain/tests/%.o: tests/%.c $(CONFIG)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(CRITERION_CFLAGS) -c $< -o $@
+build/asan/tests/%.o: tests/%.c $(CONFIG)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $(CRITERION_CFLAGS) -c $< -o $@
+
+build/plain/libnous.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/asan/libnous.a: $(ASAN_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+nous: build/plain/repl/main.o build/plain/libnous.a
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
+build/asan/nous: build/asan/repl/main.o build/asan/libnous.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS)
+
+build/plain/unit: $(call obj,plain,$(UNIT_SRC)) build/plain/libnous.a
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(CRITERION_LIBS)
+build/asan/unit: $(call obj,asan,$(UNIT_SRC)) build/asan/libnous.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS) $(CRITERION_LIBS)
+
+build/plain/conformance: build/plain/tests/conformance/conformance.o build/plain/libnous.a
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
+build/asan/conformance: build/asan/tests/conformance/conformance.o build/asan/libnous.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS)
+build/plain/sqlite_baseline: build/plain/tests/bench/sqlite_baseline.o
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
+
+.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps
+all: nous
+
+deps: $(CONFIG)
+
+# ---------------------------------------------------------------- tests
+# Conformance suites: ../shared/conformance when present, else the copy under tests/.
+W3C := $(firstword $(wildcard ../shared/conformance) tests/conformance/w3c)
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:halt_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+test: test-plain test-asan
+	@echo "make test: all suites passed (plain and AddressSanitizer+UBSan builds)"
+
+test-plain: nous build/plain/unit build/plain/conformance check-deps
+	@echo "== unit tests (Criterion)"
+	build/plain/unit --jobs 2
+	@echo "== command-line tests"
+	NOUS=./nous sh tests/cli/run.sh
+	@echo "== W3C syntax conformance"
+	build/plain/conformance $(W3C)
+
+test-asan: build/asan/nous build/asan/unit build/asan/conformance
+	@echo "== unit tests under ASan+UBSan"
+	build/asan/unit --jobs 2
+	@echo "== command-line tests under ASan+UBSan"
+	NOUS=build/asan/nous sh tests/cli/run.sh
+	@echo "== W3C syntax conformance under ASan+UBSan"
+	build/asan/conformance $(W3C)
+
+asan: build/asan/nous
+
+check-deps:
+	@sh scripts/check-deps.sh
+
+# ---------------------------------------------------------------- demo and bench
+demo: nous
+	@rm -f demo.db demo.db-wal demo.db-shm
+	./nous --db demo.db load datasets/ontologies/pizza.owl datasets/umls/train.txt
+	./nous --db demo.db stats
+	./nous --db demo.db shell
+
+bench: nous build/plain/sqlite_baseline
+	sh tests/bench/load.sh
+
+clean:
+	rm -rf build nous
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,121 @@
+/* kg/internal.h: what the files of kg/ share and no other module sees: the store handle,
+ * its prepared statements, the dictionary cache and the loader's hooks. sqlite3.h is
+ * included here only because every file of kg/ that touches the database needs it. */
+#ifndef NOUS_KG_INTERNAL_H
+#define NOUS_KG_INTERNAL_H
+
+#include "kg.h"
+
+#include <sqlite3.h>
+
+/* Prepared statements, each compiled once per store and reset after use. */
+typedef enum {
+    STMT_TERM_BY_HASH,
+    STMT_TERM_INSERT,
+    STMT_TERM_GET,
+    STMT_QUAD_INSERT,
+    STMT_QUAD_MARK,
+    STMT_PREFIX_SET,
+    STMT_PREFIX_GET,
+    STMT_PREFIX_ALL,
+    STMT_META_GET,
+    STMT_META_SET,
+    STMT_PRED_STATS_REFRESH,
+    STMT_PRED_STATS_ALL,
+    STMT_COUNT_QUADS,
+    STMT_COUNT_TERMS,
+    STMT_COUNT_GRAPHS,
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    N_STMTS
+} StmtId;
+
+typedef struct DictCache DictCache;
+
+struct KgStore {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmts[N_STMTS];
+    int in_txn;
+    DictCache *cache;      /* term -> id, in front of the terms table */
+    KgTermId next_term_id; /* ids are dense: 1, 2, 3, ... */
+    /* dictionary read buffer for kg_dict_get */
+    KgBuf get_lex, get_dt, get_lang;
+    /* prefixes in memory, for printing CURIEs; dropped when a prefix changes */
+    struct PrefixCache *prefix_cache;
+    /* predicates whose statistics a commit must refresh */
+    KgTermId *dirty_preds;
+    size_t n_dirty_preds, cap_dirty_preds;
+};
+
+/* Returns the prepared statement `id`, compiling it on first use. */
+sqlite3_stmt *kg_stmt(KgStore *store, StmtId id, KgError *err);
+/* Records the database's error message and returns KG_ERR_DB. */
+KgStatus kg_db_error(KgStore *store, KgError *err, const char *what);
+
+/* Finds the longest known namespace that `iri` starts with and whose rest is a valid local
+ * name; on success *prefix is borrowed (valid until the prefixes change) and *local_off is
+ * where the local part starts. Returns 0 when none fits. */
+int kg_prefix_shorten(KgStore *store, const char *iri, const char **prefix, size_t *local_off);
+void kg_prefix_cache_free(KgStore *store);
+
+/* Meta values (schema version, blank-node scope counter). */
+KgStatus kg_meta_get_int(KgStore *store, const char *key, int64_t *out, KgError *err);
+KgStatus kg_meta_set_int(KgStore *store, const char *key, int64_t value, KgError *err);
+
+/* Dictionary cache lifetime: dropped on rollback, since its ids may no longer exist. */
+KgStatus kg_dict_cache_init(KgStore *store);
+void kg_dict_cache_clear(KgStore *store);
+void kg_dict_cache_free(KgStore *store);
+
+/* Statistics: remember a predicate touched by this transaction; refresh on commit. */
+KgStatus kg_stats_touch(KgStore *store, KgTermId p);
+KgStatus kg_stats_refresh(KgStore *store, KgError *err);
+
+/* The value of a numeric (xsd:integer, decimal, double, ...) or date/dateTime literal as a
+ * double (dates: seconds since 1970-01-01T00:00:00Z), for typed comparisons in queries.
+ * Returns 0 when the datatype has no numeric value or the lexical form is not valid. */
+int kg_literal_number(const char *datatype, const char *lex, size_t lex_len, double *out);
+
+/* 64-bit hash of a byte string (FNV-1a, then a final mix). */
+uint64_t kg_hash_bytes(uint64_t h, const void *data, size_t n);
+#define KG_HASH_SEED 0xcbf29ce484222325ULL
+
+/* The loaders: raptor2 for RDF syntaxes, our own reader for TSV. `name` is the file name
+ * used in errors. Each reads everything from `read` and adds quads; no transaction here. */
+typedef struct {
+    /* Fills buf with up to cap bytes; returns the count, 0 at end, -1 on error. */
+    long (*read)(void *ctx, char *buf, size_t cap);
+    void *ctx;
+} KgReader;
+
+typedef struct {
+    KgStore *store;
+    const char *name;
+    KgFormat format;
+    const KgLoadOptions *opt;
+    KgTermId graph_id;     /* from --graph, or KG_DEFAULT_GRAPH */
+    int64_t blank_scope;   /* blank-node labels are local to one load */
+    KgLoadStats stats;
+    double t_start;
+    uint64_t next_progress;
+} KgLoadCtx;
+
+KgStatus kg_load_add(KgLoadCtx *lc, const KgQuad *q, KgError *err);
+KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err);
+KgStatus kg_load_tsv(KgLoadCtx *lc, KgReader *rd, KgError *err);
+double kg_now(void);
+
+/* Interns a blank node whose label is local to this load. */
+KgStatus kg_load_blank(KgLoadCtx *lc, const char *label, size_t len, KgTermId *out,
+                       KgError *err);
+
+/* Strict checks of what raptor2 lets through (kg/validate.c). Each returns KG_OK or a
+ * KG_ERR_SYNTAX with the position. */
+KgStatus kg_validate_iri(const char *iri, size_t len, const char *file, unsigned long line,
+                         unsigned long col, KgError *err);
+KgStatus kg_validate_lang(const char *lang, const char *file, unsigned long line,
+                          unsigned long col, KgError *err);
+
+#endif

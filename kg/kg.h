@@ -1,0 +1,278 @@
+/* kg/kg.h: the kg module's contract: status and errors, memory, the store (one SQLite file),
+ * the term dictionary, quads, prefixes, statistics, loading RDF and TSV files, and export.
+ * Other modules include only this header. Each function is documented once, here: what it
+ * does, who owns what, and how it fails ("on error no operation is performed"). */
+#ifndef NOUS_KG_H
+#define NOUS_KG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- status and errors */
+
+typedef enum {
+    KG_OK = 0,
+    KG_DONE,          /* an iterator is exhausted; not an error */
+    KG_ERR_NOMEM,
+    KG_ERR_IO,
+    KG_ERR_ARG,       /* a bad argument from the user (a term, an option) */
+    KG_ERR_NOT_FOUND,
+    KG_ERR_SYNTAX,    /* bad input text: the error has file, line and column */
+    KG_ERR_DB,        /* SQLite refused: msg holds sqlite3_errmsg() */
+    KG_ERR_VERSION,   /* the store file was made by an incompatible version */
+    KG_ERR_INTERRUPTED,
+    KG_ERR_INTERNAL,
+} KgStatus;
+
+/* An error: where it happened and what. `file` is borrowed (it must outlive the error's
+ * use); line and col are 1-based, 0 when unknown. Reporting never allocates. */
+typedef struct {
+    KgStatus status;
+    const char *file;
+    unsigned long line, col;
+    char msg[256];
+} KgError;
+
+/* Records `st` with a printf-style message and no position; returns `st`. `err` may be NULL. */
+KgStatus kg_error_set(KgError *err, KgStatus st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Records `st` at file:line:col; returns `st`. */
+KgStatus kg_error_at(KgError *err, KgStatus st, const char *file, unsigned long line,
+                     unsigned long col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Clears `err` to KG_OK. */
+void kg_error_clear(KgError *err);
+/* Writes "file:line:col: message" (the parts that are known) into buf. */
+void kg_error_format(const KgError *err, char *buf, size_t buf_len);
+/* A short English name for a status ("syntax error", "out of memory", ...). */
+const char *kg_status_name(KgStatus st);
+
+#define KG_TRY(st, expr)                                                                   \
+    do {                                                                                   \
+        if (((st) = (expr)) != KG_OK) goto out;                                            \
+    } while (0)
+
+/* ---------------------------------------------------------------- memory */
+
+/* All heap memory of nous goes through these, so that tests can fail the Nth allocation. */
+void *kg_malloc(size_t n);
+void *kg_calloc(size_t count, size_t n);
+void *kg_realloc(void *p, size_t n);
+void kg_free(void *p);
+char *kg_strdup(const char *s);
+char *kg_strndup(const char *s, size_t n);
+/* Fault injection for tests: after `n` more successful allocations every allocation fails;
+ * n < 0 turns it off. kg_mem_n_allocs() counts allocations since the process started. */
+void kg_mem_fail_after(long n);
+unsigned long kg_mem_n_allocs(void);
+
+/* A bump arena for small objects that die together; blocks are chained, so pointers into
+ * it never move. kg_arena_alloc returns 16-byte aligned memory, NULL when out of memory. */
+typedef struct KgArena KgArena;
+KgArena *kg_arena_new(size_t block_size);
+void *kg_arena_alloc(KgArena *a, size_t n);
+char *kg_arena_strndup(KgArena *a, const char *s, size_t n);
+void kg_arena_reset(KgArena *a);
+void kg_arena_free(KgArena *a);
+
+/* A growable byte string with a cap; used to build output and terms. */
+typedef struct {
+    char *data; /* NUL-terminated when len > 0 or after kg_buf_cstr */
+    size_t len, cap;
+} KgBuf;
+KgStatus kg_buf_append(KgBuf *b, const char *s, size_t n);
+KgStatus kg_buf_puts(KgBuf *b, const char *s);
+KgStatus kg_buf_printf(KgBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *kg_buf_cstr(KgBuf *b); /* "" for an empty buffer; NULL only when out of memory */
+void kg_buf_free(KgBuf *b);
+
+/* ---------------------------------------------------------------- interruption (Ctrl-C) */
+
+/* Long operations (loads, reasoning rounds, epochs) poll kg_interrupted() and stop with
+ * KG_ERR_INTERRUPTED, rolling back. kg_interrupt_install() sets a SIGINT handler that
+ * requests it; a second Ctrl-C while one is pending restores the default action. */
+void kg_interrupt_install(void);
+void kg_interrupt_request(void);
+int kg_interrupted(void);
+void kg_interrupt_clear(void);
+
+/* ---------------------------------------------------------------- terms */
+
+typedef uint64_t KgTermId; /* 0 is never a valid id */
+
+typedef enum { KG_TERM_IRI = 1, KG_TERM_BLANK = 2, KG_TERM_LITERAL = 3 } KgTermKind;
+
+/* A term, borrowed: the strings belong to whoever filled the struct. For a literal,
+ * `datatype` is the datatype IRI or NULL, `lang` the language tag or NULL (never both).
+ * A literal typed xsd:string is the same term as the plain literal. `lex` may hold NULs;
+ * its length is `lex_len`. */
+typedef struct {
+    KgTermKind kind;
+    const char *lex;
+    size_t lex_len;
+    const char *datatype;
+    const char *lang;
+} KgTerm;
+
+#define KG_NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define KG_NS_RDFS "http://www.w3.org/2000/01/rdf-schema#"
+#define KG_NS_XSD "http://www.w3.org/2001/XMLSchema#"
+#define KG_NS_OWL "http://www.w3.org/2002/07/owl#"
+#define KG_RDF_TYPE KG_NS_RDF "type"
+
+/* ---------------------------------------------------------------- the store */
+
+typedef struct KgStore KgStore;
+
+/* Opens or creates the store at `path` (":memory:" for a private in-memory store).
+ * A file made by an incompatible schema version fails with KG_ERR_VERSION. On failure
+ * *out is NULL and err says why. Close with kg_store_close(). */
+KgStatus kg_store_open(const char *path, KgStore **out, KgError *err);
+/* Closes the store, rolling back an open transaction. NULL does nothing. */
+void kg_store_close(KgStore *store);
+const char *kg_store_path(const KgStore *store);
+
+/* One write transaction. Loads, reasoning and training run inside exactly one. */
+KgStatus kg_store_begin(KgStore *store, KgError *err);
+KgStatus kg_store_commit(KgStore *store, KgError *err);
+void kg_store_rollback(KgStore *store);
+
+/* The schema version this build writes. */
+int kg_schema_version(void);
+
+/* ---------------------------------------------------------------- term dictionary */
+
+/* Finds the id of `term`; KG_ERR_NOT_FOUND (without touching err) when it is not stored. */
+KgStatus kg_dict_lookup(KgStore *store, const KgTerm *term, KgTermId *out, KgError *err);
+/* Finds or adds `term`; the same term always gets the same id. */
+KgStatus kg_dict_intern(KgStore *store, const KgTerm *term, KgTermId *out, KgError *err);
+/* Reads the term with id `id` into *out; the strings stay valid until the next call to
+ * kg_dict_get on this store. KG_ERR_NOT_FOUND for an unknown id. */
+KgStatus kg_dict_get(KgStore *store, KgTermId id, KgTerm *out, KgError *err);
+/* Looks up (never adds) an IRI; KG_ERR_NOT_FOUND when absent. */
+KgStatus kg_dict_lookup_iri(KgStore *store, const char *iri, KgTermId *out, KgError *err);
+
+/* ---------------------------------------------------------------- quads */
+
+typedef struct {
+    KgTermId s, p, o, g; /* g == KG_DEFAULT_GRAPH for the default graph */
+} KgQuad;
+
+#define KG_DEFAULT_GRAPH ((KgTermId)0)
+#define KG_ANY ((KgTermId)0)            /* wildcard for s, p, o in a pattern */
+#define KG_ANY_GRAPH ((KgTermId)UINT64_MAX) /* wildcard for g in a pattern */
+
+/* How a quad is held: asserted (loaded or added), inferred (derived), or both. */
+enum { KG_ASSERTED = 1, KG_INFERRED = 2 };
+
+/* Adds a quad with the given mark (KG_ASSERTED or KG_INFERRED). A quad already stored
+ * only gains the mark. *is_new (may be NULL) tells whether the quad was not stored before. */
+KgStatus kg_quad_add(KgStore *store, const KgQuad *q, unsigned mark, int *is_new, KgError *err);
+
+/* An iterator over the quads matching a pattern, in an index order that fits it. */
+typedef struct KgIter KgIter;
+/* Matches `pattern` (KG_ANY in s/p/o, KG_ANY_GRAPH in g are wildcards) among the quads
+ * whose mark intersects `marks` (KG_ASSERTED, KG_INFERRED or both). Caller frees with
+ * kg_iter_free(). */
+KgStatus kg_match_new(KgStore *store, const KgQuad *pattern, unsigned marks, KgIter **out,
+                      KgError *err);
+/* KG_OK with the next quad (and its mark in *mark, may be NULL), KG_DONE at the end. */
+KgStatus kg_iter_next(KgIter *it, KgQuad *q, unsigned *mark, KgError *err);
+void kg_iter_free(KgIter *it);
+
+/* ---------------------------------------------------------------- prefixes */
+
+/* Remembers prefix -> namespace (a later declaration of the same prefix replaces it). */
+KgStatus kg_prefix_set(KgStore *store, const char *prefix, const char *ns, KgError *err);
+/* Expands "prefix:local" into buf (rdf, rdfs, xsd, owl are always known). KG_ERR_NOT_FOUND
+ * when the prefix is unknown (err names it). */
+KgStatus kg_prefix_expand(KgStore *store, const char *curie, KgBuf *buf, KgError *err);
+/* Calls fn for each stored prefix in alphabetical order. */
+KgStatus kg_prefix_each(KgStore *store, void (*fn)(void *ctx, const char *prefix, const char *ns),
+                        void *ctx, KgError *err);
+
+/* ---------------------------------------------------------------- writing and reading terms */
+
+/* Appends the term in N-Triples syntax (escaped) to buf. */
+KgStatus kg_term_write_nt(const KgTerm *t, KgBuf *buf);
+/* Appends the term as a CURIE when a known prefix gives a valid one, else as N-Triples. */
+KgStatus kg_term_write_short(KgStore *store, const KgTerm *t, KgBuf *buf);
+/* Appends the term with id `id` (N-Triples form, or short form when `shorten`). */
+KgStatus kg_term_write_id(KgStore *store, KgTermId id, int shorten, KgBuf *buf, KgError *err);
+
+/* Parses a term as a user writes it on the command line: <iri>, prefix:local, "lit",
+ * "lit"@en, "lit"^^<dt> or ^^prefix:local, a bare number (xsd:integer/decimal/double),
+ * true/false, _:label, or `a` (rdf:type). Strings go into `arena`. */
+KgStatus kg_term_parse(KgStore *store, const char *text, KgArena *arena, KgTerm *out,
+                       KgError *err);
+
+/* ---------------------------------------------------------------- statistics */
+
+typedef struct {
+    uint64_t n_quads, n_asserted, n_inferred, n_terms, n_graphs, n_predicates;
+} KgStats;
+KgStatus kg_stats_get(KgStore *store, KgStats *out, KgError *err);
+
+typedef struct {
+    KgTermId p;
+    uint64_t n_triples, n_subjects, n_objects;
+} KgPredStats;
+/* Per-predicate statistics, kept up to date by every load; most frequent first. Calls fn
+ * for each until it returns non-zero. */
+KgStatus kg_pred_stats_each(KgStore *store, int (*fn)(void *ctx, const KgPredStats *ps),
+                            void *ctx, KgError *err);
+
+/* ---------------------------------------------------------------- loading */
+
+typedef enum {
+    KG_FMT_UNKNOWN = 0,
+    KG_FMT_NTRIPLES,
+    KG_FMT_TURTLE,
+    KG_FMT_NQUADS,
+    KG_FMT_TRIG,
+    KG_FMT_RDFXML,
+    KG_FMT_TSV,
+} KgFormat;
+
+/* Format from a name ("nt", "ntriples", "ttl", "turtle", "nq", "trig", "rdfxml", "xml",
+ * "owl", "rdf", "tsv", "txt"), KG_FMT_UNKNOWN when not recognised. */
+KgFormat kg_format_from_name(const char *name);
+/* Format from a file name's extension, a trailing ".gz" ignored. */
+KgFormat kg_format_from_path(const char *path);
+const char *kg_format_name(KgFormat f);
+
+typedef struct {
+    uint64_t n_read;  /* triples (or quads) read from the input */
+    uint64_t n_new;   /* of those, how many were not stored before */
+    double seconds;
+} KgLoadStats;
+
+typedef struct {
+    KgFormat format;       /* KG_FMT_UNKNOWN: from the extension */
+    const char *base_iri;  /* base for relative IRIs, and the TSV namespace; NULL: default */
+    const char *graph_iri; /* NULL: the file's own graphs (default graph for triples) */
+    /* Called now and then during a long load; may be NULL. */
+    void (*progress)(void *ctx, const KgLoadStats *so_far);
+    void *progress_ctx;
+} KgLoadOptions;
+
+/* The namespace TSV names go under when no base is given. */
+#define KG_TSV_DEFAULT_NS "http://nous.local/kg/"
+
+/* Loads one file ("-" for standard input; ".gz" is decompressed on the fly) in one
+ * transaction: on any error nothing of it stays, and err carries FILE:LINE:COLUMN. */
+KgStatus kg_load_file(KgStore *store, const char *path, const KgLoadOptions *opt,
+                      KgLoadStats *stats, KgError *err);
+/* Loads `len` bytes as if they were the file `name` (used by tests and fuzzers). */
+KgStatus kg_load_memory(KgStore *store, const char *name, const char *data, size_t len,
+                        const KgLoadOptions *opt, KgLoadStats *stats, KgError *err);
+
+/* ---------------------------------------------------------------- export */
+
+/* Writes the quads whose mark intersects `marks` to `out` as N-Triples (default graph
+ * only... all graphs flattened), N-Quads or Turtle. Output loads back to the same set. */
+KgStatus kg_export(KgStore *store, FILE *out, KgFormat format, unsigned marks, KgError *err);
+
+#endif

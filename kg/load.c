@@ -1,0 +1,185 @@
+/* kg/load.c: loading one file into the store. Picks the format (extension or --format),
+ * opens the input (a file, standard input, gzip on the fly through zlib), runs the parser
+ * inside one transaction and rolls everything back on any error or Ctrl-C. Blank-node labels
+ * are scoped to one load, as RDF requires: _:b1 in two files are two different nodes. */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static const struct {
+    const char *name;
+    KgFormat format;
+} format_names[] = {
+    {"nt", KG_FMT_NTRIPLES},    {"ntriples", KG_FMT_NTRIPLES}, {"n-triples", KG_FMT_NTRIPLES},
+    {"ttl", KG_FMT_TURTLE},     {"turtle", KG_FMT_TURTLE},     {"n3", KG_FMT_TURTLE},
+    {"nq", KG_FMT_NQUADS},      {"nquads", KG_FMT_NQUADS},     {"n-quads", KG_FMT_NQUADS},
+    {"trig", KG_FMT_TRIG},      {"rdf", KG_FMT_RDFXML},        {"rdfxml", KG_FMT_RDFXML},
+    {"rdf/xml", KG_FMT_RDFXML}, {"xml", KG_FMT_RDFXML},        {"owl", KG_FMT_RDFXML},
+    {"tsv", KG_FMT_TSV},        {"txt", KG_FMT_TSV},           {NULL, KG_FMT_UNKNOWN},
+};
+
+KgFormat kg_format_from_name(const char *name)
+{
+    for (int i = 0; format_names[i].name; i++)
+        if (strcasecmp(name, format_names[i].name) == 0) return format_names[i].format;
+    return KG_FMT_UNKNOWN;
+}
+
+KgFormat kg_format_from_path(const char *path)
+{
+    size_t n = strlen(path);
+    char ext[16];
+    if (n > 3 && strcmp(path + n - 3, ".gz") == 0) n -= 3;
+    size_t dot = n;
+    while (dot > 0 && path[dot - 1] != '.' && path[dot - 1] != '/') dot--;
+    if (dot == 0 || path[dot - 1] != '.' || n - dot >= sizeof ext) return KG_FMT_UNKNOWN;
+    memcpy(ext, path + dot, n - dot);
+    ext[n - dot] = '\0';
+    return kg_format_from_name(ext);
+}
+
+const char *kg_format_name(KgFormat f)
+{
+    switch (f) {
+    case KG_FMT_NTRIPLES: return "ntriples";
+    case KG_FMT_TURTLE: return "turtle";
+    case KG_FMT_NQUADS: return "nquads";
+    case KG_FMT_TRIG: return "trig";
+    case KG_FMT_RDFXML: return "rdfxml";
+    case KG_FMT_TSV: return "tsv";
+    case KG_FMT_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+/* ------------------------------------------------------------ adding what parsers read */
+
+#define PROGRESS_EVERY 100000
+#define INTERRUPT_EVERY 4096
+
+KgStatus kg_load_add(KgLoadCtx *lc, const KgQuad *q, KgError *err)
+{
+    int is_new;
+    KgStatus s = kg_quad_add(lc->store, q, KG_ASSERTED, &is_new, err);
+    if (s != KG_OK) return s;
+    lc->stats.n_read++;
+    lc->stats.n_new += (uint64_t)is_new;
+    if ((lc->stats.n_read & (INTERRUPT_EVERY - 1)) == 0 && kg_interrupted())
+        return kg_error_at(err, KG_ERR_INTERRUPTED, lc->name, 0, 0,
+                           "interrupted; nothing of this file was loaded");
+    if (lc->opt && lc->opt->progress && lc->stats.n_read >= lc->next_progress) {
+        lc->next_progress = lc->stats.n_read + PROGRESS_EVERY;
+        lc->stats.seconds = kg_now() - lc->t_start;
+        lc->opt->progress(lc->opt->progress_ctx, &lc->stats);
+    }
+    return KG_OK;
+}
+
+KgStatus kg_load_blank(KgLoadCtx *lc, const char *label, size_t len, KgTermId *out, KgError *err)
+{
+    char head[32];
+    int n = snprintf(head, sizeof head, "b%lld_", (long long)lc->blank_scope);
+    KgBuf b = {0};
+    KgStatus s = kg_buf_append(&b, head, (size_t)n);
+    if (s == KG_OK) s = kg_buf_append(&b, label, len);
+    if (s != KG_OK) {
+        kg_buf_free(&b);
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
+    }
+    KgTerm t = {KG_TERM_BLANK, b.data, b.len, NULL, NULL};
+    s = kg_dict_intern(lc->store, &t, out, err);
+    kg_buf_free(&b);
+    return s;
+}
+
+/* ------------------------------------------------------------ readers */
+
+static long read_gz(void *ctx, char *buf, size_t cap)
+{
+    int n = gzread((gzFile)ctx, buf, (unsigned)(cap > 1 << 30 ? 1 << 30 : cap));
+    return n < 0 ? -1 : n;
+}
+
+typedef struct {
+    const char *data;
+    size_t len, pos;
+} MemSource;
+
+static long read_mem(void *ctx, char *buf, size_t cap)
+{
+    MemSource *m = ctx;
+    size_t n = m->len - m->pos < cap ? m->len - m->pos : cap;
+    memcpy(buf, m->data + m->pos, n);
+    m->pos += n;
+    return (long)n;
+}
+
+/* ------------------------------------------------------------ one load, one transaction */
+
+static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd,
+                            const KgLoadOptions *opt, KgLoadStats *stats, KgError *err)
+{
+    KgLoadOptions defaults = {0};
+    if (!opt) opt = &defaults;
+    KgFormat fmt = opt->format ? opt->format : kg_format_from_path(name);
+    if (fmt == KG_FMT_UNKNOWN)
+        return kg_error_at(err, KG_ERR_ARG, name, 0, 0,
+                           "cannot tell the format from the file name; use --format "
+                           "(nt, ttl, nq, trig, rdfxml, tsv)");
+    KgLoadCtx lc = {.store = store, .name = name, .format = fmt, .opt = opt,
+                    .t_start = kg_now(), .next_progress = PROGRESS_EVERY};
+    KgStatus s = kg_store_begin(store, err);
+    if (s != KG_OK) return s;
+    s = kg_meta_get_int(store, "blank_scope", &lc.blank_scope, err);
+    if (s == KG_ERR_NOT_FOUND) s = KG_OK;
+    lc.blank_scope++;
+    if (s == KG_OK) s = kg_meta_set_int(store, "blank_scope", lc.blank_scope, err);
+    if (s == KG_OK && opt->graph_iri) {
+        KgTerm g = {KG_TERM_IRI, opt->graph_iri, strlen(opt->graph_iri), NULL, NULL};
+        s = kg_dict_intern(store, &g, &lc.graph_id, err);
+    }
+    if (s == KG_OK) s = fmt == KG_FMT_TSV ? kg_load_tsv(&lc, rd, err) : kg_load_raptor(&lc, rd, err);
+    if (s == KG_OK && kg_interrupted())
+        s = kg_error_at(err, KG_ERR_INTERRUPTED, name, 0, 0,
+                        "interrupted; nothing of this file was loaded");
+    if (s == KG_OK)
+        s = kg_store_commit(store, err);
+    else
+        kg_store_rollback(store);
+    lc.stats.seconds = kg_now() - lc.t_start;
+    if (stats) *stats = lc.stats;
+    return s;
+}
+
+KgStatus kg_load_file(KgStore *store, const char *path, const KgLoadOptions *opt,
+                      KgLoadStats *stats, KgError *err)
+{
+    if (stats) memset(stats, 0, sizeof *stats);
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    if (is_stdin && !(opt && opt->format))
+        return kg_error_at(err, KG_ERR_ARG, name, 0, 0,
+                           "reading standard input needs --format (nt, ttl, nq, trig, rdfxml, tsv)");
+    gzFile gz = is_stdin ? gzdopen(dup(STDIN_FILENO), "rb") : gzopen(path, "rb");
+    if (!gz)
+        return kg_error_at(err, KG_ERR_IO, name, 0, 0, "cannot open: %s",
+                           errno ? strerror(errno) : "out of memory");
+    gzbuffer(gz, 1 << 17);
+    KgReader rd = {read_gz, gz};
+    KgStatus s = load_stream(store, name, &rd, opt, stats, err);
+    gzclose(gz);
+    return s;
+}
+
+KgStatus kg_load_memory(KgStore *store, const char *name, const char *data, size_t len,
+                        const KgLoadOptions *opt, KgLoadStats *stats, KgError *err)
+{
+    if (stats) memset(stats, 0, sizeof *stats);
+    MemSource m = {data, len, 0};
+    KgReader rd = {read_mem, &m};
+    return load_stream(store, name, &rd, opt, stats, err);
+}

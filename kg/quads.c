@@ -1,0 +1,105 @@
+/* kg/quads.c: the quads table. Adding a quad (never twice: the primary key is s, p, o, g,
+ * and a quad seen again only gains a mark) and matching a pattern through the index that
+ * fits it (SPO, POS, OSP or GSPO, all covering). */
+#include "internal.h"
+
+#include <string.h>
+
+KgStatus kg_quad_add(KgStore *store, const KgQuad *q, unsigned mark, int *is_new, KgError *err)
+{
+    if (is_new) *is_new = 0;
+    if (!store->in_txn)
+        return kg_error_set(err, KG_ERR_INTERNAL, "adding a quad outside a transaction");
+    if (!q->s || !q->p || !q->o || q->g == KG_ANY_GRAPH)
+        return kg_error_set(err, KG_ERR_ARG, "a quad needs a subject, predicate and object");
+    sqlite3_stmt *st = kg_stmt(store, STMT_QUAD_INSERT, err);
+    if (!st) return KG_ERR_DB;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)q->s);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)q->p);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->o);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)q->g);
+    sqlite3_bind_int(st, 5, (int)mark);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return kg_db_error(store, err, "adding a quad");
+    if (sqlite3_changes(store->db) > 0) {
+        if (is_new) *is_new = 1;
+        return kg_stats_touch(store, q->p) == KG_OK
+                   ? KG_OK
+                   : kg_error_set(err, KG_ERR_NOMEM, "out of memory adding a quad");
+    }
+    // Already stored: make sure it carries this mark too (an inferred triple now asserted).
+    st = kg_stmt(store, STMT_QUAD_MARK, err);
+    if (!st) return KG_ERR_DB;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)q->s);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)q->p);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->o);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)q->g);
+    sqlite3_bind_int(st, 5, (int)mark);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return kg_db_error(store, err, "marking a quad");
+    return KG_OK;
+}
+
+struct KgIter {
+    KgStore *store;
+    sqlite3_stmt *stmt;
+};
+
+KgStatus kg_match_new(KgStore *store, const KgQuad *pattern, unsigned marks, KgIter **out,
+                      KgError *err)
+{
+    *out = NULL;
+    // The SQL is put together from constant fragments only; every value is bound.
+    KgBuf sql = {0};
+    KgStatus s = kg_buf_puts(&sql, "SELECT s, p, o, g, mark FROM quads WHERE (mark & ?5) != 0");
+    if (s == KG_OK && pattern->s != KG_ANY) s = kg_buf_puts(&sql, " AND s = ?1");
+    if (s == KG_OK && pattern->p != KG_ANY) s = kg_buf_puts(&sql, " AND p = ?2");
+    if (s == KG_OK && pattern->o != KG_ANY) s = kg_buf_puts(&sql, " AND o = ?3");
+    if (s == KG_OK && pattern->g != KG_ANY_GRAPH) s = kg_buf_puts(&sql, " AND g = ?4");
+    if (s != KG_OK) {
+        kg_buf_free(&sql);
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");
+    }
+    KgIter *it = kg_calloc(1, sizeof *it);
+    if (!it) {
+        kg_buf_free(&sql);
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");
+    }
+    it->store = store;
+    int rc = sqlite3_prepare_v2(store->db, sql.data, -1, &it->stmt, NULL);
+    kg_buf_free(&sql);
+    if (rc != SQLITE_OK) {
+        s = kg_db_error(store, err, "matching");
+        kg_iter_free(it);
+        return s;
+    }
+    sqlite3_bind_int64(it->stmt, 1, (sqlite3_int64)pattern->s);
+    sqlite3_bind_int64(it->stmt, 2, (sqlite3_int64)pattern->p);
+    sqlite3_bind_int64(it->stmt, 3, (sqlite3_int64)pattern->o);
+    sqlite3_bind_int64(it->stmt, 4, (sqlite3_int64)pattern->g);
+    sqlite3_bind_int(it->stmt, 5, (int)marks);
+    *out = it;
+    return KG_OK;
+}
+
+KgStatus kg_iter_next(KgIter *it, KgQuad *q, unsigned *mark, KgError *err)
+{
+    int rc = sqlite3_step(it->stmt);
+    if (rc == SQLITE_DONE) return KG_DONE;
+    if (rc != SQLITE_ROW) return kg_db_error(it->store, err, "reading quads");
+    q->s = (KgTermId)sqlite3_column_int64(it->stmt, 0);
+    q->p = (KgTermId)sqlite3_column_int64(it->stmt, 1);
+    q->o = (KgTermId)sqlite3_column_int64(it->stmt, 2);
+    q->g = (KgTermId)sqlite3_column_int64(it->stmt, 3);
+    if (mark) *mark = (unsigned)sqlite3_column_int(it->stmt, 4);
+    return KG_OK;
+}
+
+void kg_iter_free(KgIter *it)
+{
+    if (!it) return;
+    sqlite3_finalize(it->stmt);
+    kg_free(it);
+}

@@ -1,0 +1,191 @@
+/* kg/raptor.c: the RDF syntaxes (N-Triples, Turtle, N-Quads, TriG, RDF/XML) through raptor2.
+ * raptor parses; this file copies each term into the dictionary inside the callback (raptor's
+ * terms are never kept), records the first error with its line and column, and adds the
+ * strict checks of kg/validate.c for what raptor2 lets through. */
+#include "internal.h"
+
+#include <raptor2.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    KgLoadCtx *lc;
+    raptor_parser *parser;
+    KgError *err;
+    KgStatus status; /* first failure; parsing is aborted on it */
+} RaptorCtx;
+
+static const char *parser_name(KgFormat f)
+{
+    switch (f) {
+    case KG_FMT_NTRIPLES: return "ntriples";
+    case KG_FMT_TURTLE: return "turtle";
+    case KG_FMT_NQUADS: return "nquads";
+    case KG_FMT_TRIG: return "trig";
+    case KG_FMT_RDFXML: return "rdfxml";
+    default: return NULL;
+    }
+}
+
+static void locate(RaptorCtx *rc, unsigned long *line, unsigned long *col)
+{
+    raptor_locator *loc = raptor_parser_get_locator(rc->parser);
+    *line = loc && loc->line > 0 ? (unsigned long)loc->line : 0;
+    *col = loc && loc->column > 0 ? (unsigned long)loc->column : 0;
+}
+
+static void fail(RaptorCtx *rc, KgStatus st)
+{
+    if (rc->status == KG_OK) rc->status = st;
+    raptor_parser_parse_abort(rc->parser);
+}
+
+static void on_log(void *user, raptor_log_message *m)
+{
+    RaptorCtx *rc = user;
+    if (m->level < RAPTOR_LOG_LEVEL_ERROR || rc->status != KG_OK) return;
+    unsigned long line = m->locator && m->locator->line > 0 ? (unsigned long)m->locator->line : 0;
+    unsigned long col = m->locator && m->locator->column > 0 ? (unsigned long)m->locator->column : 0;
+    char text[200];
+    snprintf(text, sizeof text, "%s", m->text ? m->text : "syntax error");
+    // raptor's messages sometimes end with a newline or a period; keep ours tidy.
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = '\0';
+    kg_error_at(rc->err, KG_ERR_SYNTAX, rc->lc->name, line, col, "%s", text);
+    fail(rc, KG_ERR_SYNTAX);
+}
+
+static KgStatus intern_term(RaptorCtx *rc, raptor_term *t, KgTermId *out)
+{
+    KgLoadCtx *lc = rc->lc;
+    unsigned long line, col;
+    switch (t->type) {
+    case RAPTOR_TERM_TYPE_URI: {
+        size_t len;
+        const char *iri = (const char *)raptor_uri_as_counted_string(t->value.uri, &len);
+        locate(rc, &line, &col);
+        KgStatus s = kg_validate_iri(iri, len, lc->name, line, col, rc->err);
+        if (s != KG_OK) return s;
+        KgTerm k = {KG_TERM_IRI, iri, len, NULL, NULL};
+        return kg_dict_intern(lc->store, &k, out, rc->err);
+    }
+    case RAPTOR_TERM_TYPE_BLANK:
+        return kg_load_blank(lc, (const char *)t->value.blank.string, t->value.blank.string_len,
+                             out, rc->err);
+    case RAPTOR_TERM_TYPE_LITERAL: {
+        const raptor_term_literal_value *lit = &t->value.literal;
+        KgTerm k = {KG_TERM_LITERAL, (const char *)lit->string, lit->string_len, NULL, NULL};
+        if (lit->datatype) {
+            size_t len;
+            k.datatype = (const char *)raptor_uri_as_counted_string(lit->datatype, &len);
+            locate(rc, &line, &col);
+            KgStatus s = kg_validate_iri(k.datatype, len, lc->name, line, col, rc->err);
+            if (s != KG_OK) return s;
+        }
+        if (lit->language && lit->language_len) {
+            k.lang = (const char *)lit->language;
+            locate(rc, &line, &col);
+            KgStatus s = kg_validate_lang(k.lang, lc->name, line, col, rc->err);
+            if (s != KG_OK) return s;
+        }
+        if (!k.lex) k.lex = "";
+        return kg_dict_intern(lc->store, &k, out, rc->err);
+    }
+    case RAPTOR_TERM_TYPE_UNKNOWN: break;
+    }
+    return kg_error_set(rc->err, KG_ERR_INTERNAL, "raptor gave a term of unknown type");
+}
+
+static void on_statement(void *user, raptor_statement *st)
+{
+    RaptorCtx *rc = user;
+    if (rc->status != KG_OK) return;
+    KgQuad q = {0, 0, 0, rc->lc->graph_id};
+    KgStatus s = intern_term(rc, st->subject, &q.s);
+    if (s == KG_OK) s = intern_term(rc, st->predicate, &q.p);
+    if (s == KG_OK) s = intern_term(rc, st->object, &q.o);
+    if (s == KG_OK && st->graph && !rc->lc->opt->graph_iri) s = intern_term(rc, st->graph, &q.g);
+    if (s == KG_OK) s = kg_load_add(rc->lc, &q, rc->err);
+    if (s != KG_OK) fail(rc, s);
+}
+
+static void on_namespace(void *user, raptor_namespace *ns)
+{
+    RaptorCtx *rc = user;
+    if (rc->status != KG_OK) return;
+    const unsigned char *prefix = raptor_namespace_get_prefix(ns);
+    raptor_uri *uri = raptor_namespace_get_uri(ns);
+    if (!prefix || !uri) return; /* the default namespace has no name to print */
+    KgStatus s = kg_prefix_set(rc->lc->store, (const char *)prefix,
+                               (const char *)raptor_uri_as_string(uri), rc->err);
+    if (s != KG_OK) fail(rc, s);
+}
+
+/* The base IRI: --base, else the file's own URI, as rapper does. */
+static raptor_uri *make_base(raptor_world *world, const char *name, const char *base_iri)
+{
+    if (base_iri) return raptor_new_uri(world, (const unsigned char *)base_iri);
+    if (strcmp(name, "<stdin>") == 0)
+        return raptor_new_uri(world, (const unsigned char *)"file:///dev/stdin");
+    unsigned char *file_uri = raptor_uri_filename_to_uri_string(name);
+    if (!file_uri) return NULL;
+    raptor_uri *u = raptor_new_uri(world, file_uri);
+    raptor_free_memory(file_uri);
+    return u;
+}
+
+#define CHUNK (1 << 16)
+
+KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
+{
+    KgStatus s = KG_OK;
+    raptor_world *world = raptor_new_world();
+    raptor_parser *parser = NULL;
+    raptor_uri *base = NULL;
+    char *buf = kg_malloc(CHUNK);
+    RaptorCtx rc = {lc, NULL, err, KG_OK};
+    if (!world || !buf || raptor_world_open(world) != 0) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory starting the RDF parser");
+        goto out;
+    }
+    raptor_world_set_log_handler(world, &rc, on_log);
+    parser = raptor_new_parser(world, parser_name(lc->format));
+    base = make_base(world, lc->name, lc->opt->base_iri);
+    if (!parser || !base) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory starting the RDF parser");
+        goto out;
+    }
+    rc.parser = parser;
+    raptor_parser_set_statement_handler(parser, &rc, on_statement);
+    raptor_parser_set_namespace_handler(parser, &rc, on_namespace);
+    // No network: an RDF/XML file must not make nous fetch anything.
+    raptor_parser_set_option(parser, RAPTOR_OPTION_NO_NET, NULL, 1);
+    raptor_parser_set_option(parser, RAPTOR_OPTION_NO_FILE, NULL, 1);
+    if (raptor_parser_parse_start(parser, base) != 0 && rc.status == KG_OK) {
+        s = kg_error_at(err, KG_ERR_SYNTAX, lc->name, 0, 0, "the RDF parser could not start");
+        goto out;
+    }
+    for (;;) {
+        long n = rd->read(rd->ctx, buf, CHUNK);
+        if (n < 0) {
+            s = kg_error_at(err, KG_ERR_IO, lc->name, 0, 0, "read error (a damaged .gz file?)");
+            goto out;
+        }
+        int rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)buf, (size_t)n, n == 0);
+        if (rc.status != KG_OK) break;
+        if (rc_parse != 0) {
+            unsigned long line, col;
+            locate(&rc, &line, &col);
+            s = kg_error_at(err, KG_ERR_SYNTAX, lc->name, line, col, "syntax error");
+            goto out;
+        }
+        if (n == 0) break;
+    }
+    s = rc.status;
+out:
+    raptor_free_uri(base);
+    raptor_free_parser(parser);
+    raptor_free_world(world);
+    kg_free(buf);
+    return s;
+}

@@ -1,0 +1,321 @@
+/* kg/store.c: the store is one SQLite file. This file creates and checks its schema, opens
+ * it in WAL mode, holds the table of prepared statements (each compiled once, always bound,
+ * never pasted together) and runs the one-transaction-per-command discipline. */
+#include "internal.h"
+
+#include <string.h>
+#include <time.h>
+
+#define SCHEMA_VERSION 1
+
+/* Term ids are dense (1, 2, 3, ...), so embeddings and in-memory reasoning can index arrays
+ * by them; the hash column finds a term without a string index (see README, "Term ids"). */
+static const char *const schema_sql =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE terms("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash INTEGER NOT NULL,"      /* kg_hash of (kind, lex, datatype, lang) */
+    "  kind INTEGER NOT NULL,"      /* 1 IRI, 2 blank node, 3 literal */
+    "  lex TEXT NOT NULL,"
+    "  datatype INTEGER,"           /* term id of the datatype IRI, NULL if none */
+    "  lang TEXT,"
+    "  num REAL);"                  /* numeric value of numeric and date literals */
+    "CREATE INDEX terms_by_hash ON terms(hash);"
+    "CREATE TABLE quads("
+    "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,"
+    "  mark INTEGER NOT NULL,"      /* 1 asserted, 2 inferred, 3 both */
+    "  PRIMARY KEY(s, p, o, g)) WITHOUT ROWID;"
+    "CREATE INDEX quads_pos ON quads(p, o, s, g, mark);"
+    "CREATE INDEX quads_osp ON quads(o, s, p, g, mark);"
+    "CREATE INDEX quads_gspo ON quads(g, s, p, o, mark);"
+    "CREATE TABLE prefixes(prefix TEXT PRIMARY KEY, ns TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE pred_stats("
+    "  p INTEGER PRIMARY KEY, n_triples INTEGER NOT NULL,"
+    "  n_subjects INTEGER NOT NULL, n_objects INTEGER NOT NULL);";
+
+static const char *const stmt_sql[N_STMTS] = {
+    [STMT_TERM_BY_HASH] = "SELECT t.id, t.kind, t.lex, d.lex, t.lang FROM terms t "
+                          "LEFT JOIN terms d ON d.id = t.datatype WHERE t.hash = ?1",
+    [STMT_TERM_INSERT] = "INSERT INTO terms(id, hash, kind, lex, datatype, lang, num) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_TERM_GET] = "SELECT t.kind, t.lex, d.lex, t.lang FROM terms t "
+                      "LEFT JOIN terms d ON d.id = t.datatype WHERE t.id = ?1",
+    [STMT_QUAD_INSERT] = "INSERT OR IGNORE INTO quads(s, p, o, g, mark) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [STMT_QUAD_MARK] = "UPDATE quads SET mark = mark | ?5 "
+                       "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND (mark & ?5) = 0",
+    [STMT_PREFIX_SET] = "INSERT OR REPLACE INTO prefixes(prefix, ns) VALUES(?1, ?2)",
+    [STMT_PREFIX_GET] = "SELECT ns FROM prefixes WHERE prefix = ?1",
+    [STMT_PREFIX_ALL] = "SELECT prefix, ns FROM prefixes ORDER BY prefix",
+    [STMT_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [STMT_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+    [STMT_PRED_STATS_REFRESH] =
+        "INSERT OR REPLACE INTO pred_stats(p, n_triples, n_subjects, n_objects) "
+        "SELECT ?1, count(*), count(DISTINCT s), count(DISTINCT o) FROM quads WHERE p = ?1",
+    [STMT_PRED_STATS_ALL] = "SELECT p, n_triples, n_subjects, n_objects FROM pred_stats "
+                            "WHERE n_triples > 0 ORDER BY n_triples DESC, p",
+    [STMT_COUNT_QUADS] = "SELECT count(*), coalesce(sum(mark & 1), 0), "
+                         "coalesce(sum((mark & 2) >> 1), 0) FROM quads",
+    [STMT_COUNT_TERMS] = "SELECT count(*), coalesce(max(id), 0) FROM terms",
+    [STMT_COUNT_GRAPHS] = "SELECT count(*) FROM (SELECT DISTINCT g FROM quads INDEXED BY "
+                          "quads_gspo WHERE g != 0)",
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+};
+
+int kg_schema_version(void) { return SCHEMA_VERSION; }
+
+KgStatus kg_db_error(KgStore *store, KgError *err, const char *what)
+{
+    return kg_error_set(err, KG_ERR_DB, "%s: %s", what, sqlite3_errmsg(store->db));
+}
+
+sqlite3_stmt *kg_stmt(KgStore *store, StmtId id, KgError *err)
+{
+    if (store->stmts[id]) return store->stmts[id];
+    int rc = sqlite3_prepare_v3(store->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                &store->stmts[id], NULL);
+    if (rc != SQLITE_OK) {
+        kg_db_error(store, err, "preparing a statement");
+        store->stmts[id] = NULL;
+        return NULL;
+    }
+    return store->stmts[id];
+}
+
+double kg_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs one statement to completion and resets it. */
+static KgStatus step_done(KgStore *store, sqlite3_stmt *st, KgError *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return kg_db_error(store, err, what);
+    return KG_OK;
+}
+
+KgStatus kg_meta_get_int(KgStore *store, const char *key, int64_t *out, KgError *err)
+{
+    sqlite3_stmt *st = kg_stmt(store, STMT_META_GET, err);
+    *out = 0;
+    if (!st) return KG_ERR_DB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    KgStatus s = KG_OK;
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        s = KG_ERR_NOT_FOUND;
+    else
+        s = kg_db_error(store, err, "reading the store's metadata");
+    sqlite3_reset(st);
+    return s;
+}
+
+KgStatus kg_meta_set_int(KgStore *store, const char *key, int64_t value, KgError *err)
+{
+    sqlite3_stmt *st = kg_stmt(store, STMT_META_SET, err);
+    if (!st) return KG_ERR_DB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, value);
+    return step_done(store, st, err, "writing the store's metadata");
+}
+
+static KgStatus exec(KgStore *store, const char *sql, KgError *err, const char *what)
+{
+    if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return kg_db_error(store, err, what);
+    return KG_OK;
+}
+
+/* A new file gets the schema; an existing one must carry our schema version. */
+static KgStatus check_or_create_schema(KgStore *store, KgError *err)
+{
+    sqlite3_stmt *st = NULL;
+    int n_tables = 0, has_meta = 0;
+    if (sqlite3_prepare_v2(store->db, "SELECT name FROM sqlite_schema WHERE type = 'table'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return kg_error_set(err, KG_ERR_DB, "%s: not a nous store (%s)", store->path,
+                            sqlite3_errmsg(store->db));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        n_tables++;
+        if (strcmp((const char *)sqlite3_column_text(st, 0), "meta") == 0) has_meta = 1;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return kg_error_set(err, KG_ERR_DB, "%s: not a nous store (%s)", store->path,
+                            sqlite3_errmsg(store->db));
+    if (n_tables == 0) {
+        KgStatus s;
+        if ((s = exec(store, "BEGIN IMMEDIATE", err, "creating the store")) != KG_OK) return s;
+        s = exec(store, schema_sql, err, "creating the store");
+        if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
+        if (s == KG_OK) s = exec(store, "COMMIT", err, "creating the store");
+        if (s != KG_OK) sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+        return s;
+    }
+    if (!has_meta)
+        return kg_error_set(err, KG_ERR_VERSION,
+                            "%s: an SQLite database, but not a nous store (no meta table)",
+                            store->path);
+    int64_t version = 0;
+    KgStatus s = kg_meta_get_int(store, "schema_version", &version, err);
+    if (s == KG_ERR_NOT_FOUND)
+        return kg_error_set(err, KG_ERR_VERSION, "%s: not a nous store (no schema version)",
+                            store->path);
+    if (s != KG_OK) return s;
+    if (version != SCHEMA_VERSION)
+        return kg_error_set(err, KG_ERR_VERSION,
+                            "%s: store schema version %lld, but this nous reads version %d; "
+                            "export it with the nous that made it and load it here",
+                            store->path, (long long)version, SCHEMA_VERSION);
+    return KG_OK;
+}
+
+KgStatus kg_store_open(const char *path, KgStore **out, KgError *err)
+{
+    *out = NULL;
+    KgStore *store = kg_calloc(1, sizeof *store);
+    if (!store) return kg_error_set(err, KG_ERR_NOMEM, "out of memory opening %s", path);
+    store->path = kg_strdup(path);
+    KgStatus s = KG_OK;
+    if (!store->path) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory opening %s", path);
+        goto fail;
+    }
+    int rc = sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        s = kg_error_set(err, KG_ERR_IO, "%s: cannot open: %s", path,
+                         store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(store->db, 1);
+    // A second writer waits for the first rather than failing at once.
+    sqlite3_busy_timeout(store->db, 10000);
+    // WAL: readers go on while a writer works. NORMAL sync is durable across crashes of
+    // the program (not of the machine's power) and much faster than FULL in WAL mode.
+    const char *pragmas = "PRAGMA journal_mode = WAL;"
+                          "PRAGMA synchronous = NORMAL;"
+                          "PRAGMA foreign_keys = OFF;"
+                          "PRAGMA cache_size = -262144;" /* 256 MiB of page cache */
+                          "PRAGMA temp_store = MEMORY;";
+    if (sqlite3_exec(store->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        s = kg_error_set(err, KG_ERR_DB, "%s: not a usable store: %s", path,
+                         sqlite3_errmsg(store->db));
+        goto fail;
+    }
+    if ((s = check_or_create_schema(store, err)) != KG_OK) goto fail;
+    if (kg_dict_cache_init(store) != KG_OK) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory opening %s", path);
+        goto fail;
+    }
+    *out = store;
+    return KG_OK;
+fail:
+    kg_store_close(store);
+    return s;
+}
+
+void kg_store_close(KgStore *store)
+{
+    if (!store) return;
+    if (store->in_txn) kg_store_rollback(store);
+    for (int i = 0; i < N_STMTS; i++) sqlite3_finalize(store->stmts[i]);
+    if (store->db) sqlite3_close(store->db);
+    kg_dict_cache_free(store);
+    kg_prefix_cache_free(store);
+    kg_buf_free(&store->get_lex);
+    kg_buf_free(&store->get_dt);
+    kg_buf_free(&store->get_lang);
+    kg_free(store->dirty_preds);
+    kg_free(store->path);
+    kg_free(store);
+}
+
+const char *kg_store_path(const KgStore *store) { return store->path; }
+
+KgStatus kg_store_begin(KgStore *store, KgError *err)
+{
+    if (store->in_txn)
+        return kg_error_set(err, KG_ERR_INTERNAL, "a transaction is already open");
+    sqlite3_stmt *st = kg_stmt(store, STMT_BEGIN, err);
+    if (!st) return KG_ERR_DB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_BUSY)
+            return kg_error_set(err, KG_ERR_DB,
+                                "%s: another nous is writing to this store; try again when it "
+                                "has finished",
+                                store->path);
+        return kg_db_error(store, err, "starting a transaction");
+    }
+    store->in_txn = 1;
+    store->n_dirty_preds = 0;
+    // The next id is read inside the transaction, so no other writer can take it.
+    sqlite3_stmt *c = kg_stmt(store, STMT_COUNT_TERMS, err);
+    if (!c) goto fail;
+    if (sqlite3_step(c) != SQLITE_ROW) {
+        sqlite3_reset(c);
+        kg_db_error(store, err, "reading the term count");
+        goto fail;
+    }
+    KgTermId max_id = (KgTermId)sqlite3_column_int64(c, 1);
+    sqlite3_reset(c);
+    if (max_id + 1 != store->next_term_id) {
+        // Another process added terms since our cache was filled.
+        kg_dict_cache_clear(store);
+        store->next_term_id = max_id + 1;
+    }
+    return KG_OK;
+fail:
+    kg_store_rollback(store);
+    return KG_ERR_DB;
+}
+
+KgStatus kg_store_commit(KgStore *store, KgError *err)
+{
+    if (!store->in_txn)
+        return kg_error_set(err, KG_ERR_INTERNAL, "commit without a transaction");
+    KgStatus s = kg_stats_refresh(store, err);
+    if (s != KG_OK) {
+        kg_store_rollback(store);
+        return s;
+    }
+    sqlite3_stmt *st = kg_stmt(store, STMT_COMMIT, err);
+    if (!st) {
+        kg_store_rollback(store);
+        return KG_ERR_DB;
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        s = kg_db_error(store, err, "committing");
+        kg_store_rollback(store);
+        return s;
+    }
+    store->in_txn = 0;
+    return KG_OK;
+}
+
+void kg_store_rollback(KgStore *store)
+{
+    if (!store->in_txn) return;
+    // Reset every statement first: an active read would keep the transaction open.
+    for (int i = 0; i < N_STMTS; i++)
+        if (store->stmts[i]) sqlite3_reset(store->stmts[i]);
+    if (sqlite3_get_autocommit(store->db) == 0)
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    store->in_txn = 0;
+    store->n_dirty_preds = 0;
+    // Ids handed out inside the transaction are gone; so is anything cached about them.
+    kg_dict_cache_clear(store);
+    kg_prefix_cache_free(store);
+    store->next_term_id = 0;
+}

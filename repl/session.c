@@ -1,0 +1,83 @@
+/* repl/session.c: one run of nous: the global options, the store it works on, error
+ * reporting in GNU form, and dispatch to the command table or the shell. */
+#include "repl/internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NOUS_VERSION "0.1.0"
+
+KgStore *repl_store(Repl *r)
+{
+    if (r->store) return r->store;
+    KgError err = {0};
+    if (kg_store_open(r->db_path, &r->store, &err) != KG_OK) {
+        repl_error(r, &err);
+        return NULL;
+    }
+    return r->store;
+}
+
+void repl_error(Repl *r, const KgError *err)
+{
+    const char *msg = err->msg[0] ? err->msg : kg_status_name(err->status);
+    if (err->file && err->line && err->col)
+        fprintf(r->err, "%s:%lu:%lu: error: %s\n", err->file, err->line, err->col, msg);
+    else if (err->file && err->line)
+        fprintf(r->err, "%s:%lu: error: %s\n", err->file, err->line, msg);
+    else if (err->file)
+        fprintf(r->err, "%s: error: %s\n", err->file, msg);
+    else
+        fprintf(r->err, "nous: error: %s\n", msg);
+}
+
+int repl_usage_error(Repl *r, const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(r->err, "nous: error: ");
+    va_start(ap, fmt);
+    vfprintf(r->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', r->err);
+    const ReplCommand *c = cmd ? repl_command_find(cmd) : NULL;
+    if (c) fprintf(r->err, "usage: %s%s %s\n", r->in_shell ? "." : "nous ", c->name, c->usage);
+    return REPL_USAGE;
+}
+
+int repl_main(int argc, char **argv)
+{
+    Repl r = {.out = stdout, .err = stderr, .err_is_tty = isatty(STDERR_FILENO)};
+    r.db_path = getenv("NOUS_DB");
+    if (!r.db_path || !*r.db_path) r.db_path = "nous.db";
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= argc) return repl_usage_error(&r, NULL, "--db needs a path");
+            r.db_path = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            r.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("nous %s (store schema %d)\n", NOUS_VERSION, kg_schema_version());
+            return REPL_OK;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            char help_name[] = "help";
+            char *help[] = {help_name, NULL};
+            return repl_command_run(&r, 1, help);
+        } else {
+            return repl_usage_error(&r, NULL, "unknown option '%s' (see nous --help)", argv[i]);
+        }
+    }
+    kg_interrupt_install();
+    int status;
+    if (i >= argc)
+        status = repl_shell(&r);
+    else if (!repl_command_find(argv[i]))
+        status = repl_usage_error(&r, NULL, "unknown command '%s' (see nous --help)", argv[i]);
+    else
+        status = repl_command_run(&r, argc - i, argv + i);
+    kg_store_close(r.store);
+    if (fflush(stdout) != 0 && status == REPL_OK) status = REPL_FAIL;
+    return status;
+}
