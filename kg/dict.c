@@ -96,7 +96,7 @@ static KgStatus encode_key(const TermKey *k, KgBuf *b)
     KgStatus s = kg_buf_append(b, (const char *)head, 9);
     if (s == KG_OK) s = kg_buf_append(b, k->lex, k->lex_len);
     if (s == KG_OK) s = kg_buf_puts(b, k->dt ? k->dt : "");
-    if (s == KG_OK) s = kg_buf_append(b, k->lang ? "\1" : "\0", 1);
+    if (s == KG_OK) s = kg_buf_append(b, k->lang ? "\0\1" : "\0\0", 2);
     if (s == KG_OK) s = kg_buf_puts(b, k->lang ? k->lang : "");
     if (s == KG_OK) s = kg_buf_append(b, "", 1);
     return s;
