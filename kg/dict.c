@@ -81,6 +81,10 @@ struct DictCache {
     Slot *slots;
     size_t n_slots, n_used;
     KgBuf keys;
+    /* Holds every term of the terms table: a miss then means "not stored" without asking
+     * the database. True from an empty dictionary on, until anything is evicted. Trusted
+     * only inside a write transaction, where no other process can add terms. */
+    int complete;
 };
 
 /* Beyond these the cache starts over rather than growing: it is a cache. */
@@ -130,6 +134,14 @@ void kg_dict_cache_clear(KgStore *store)
     c->slots = NULL;
     c->n_slots = c->n_used = 0;
     c->keys.len = 0;
+    c->complete = 0;
+}
+
+void kg_dict_cache_set_complete(KgStore *store) { store->cache->complete = 1; }
+
+int kg_dict_cache_is_complete(const KgStore *store)
+{
+    return store->in_txn && store->cache->complete;
 }
 
 void kg_dict_cache_free(KgStore *store)
@@ -176,10 +188,14 @@ static void cache_add(KgStore *store, uint64_t h, const TermKey *k, KgTermId id)
     DictCache *c = store->cache;
     if (c->n_used >= CACHE_MAX_ENTRIES || c->keys.len >= CACHE_MAX_KEY_BYTES)
         kg_dict_cache_clear(store);
-    if ((c->n_used + 1) * 4 > c->n_slots * 3 && cache_grow(c) != KG_OK) return;
+    if ((c->n_used + 1) * 4 > c->n_slots * 3 && cache_grow(c) != KG_OK) {
+        c->complete = 0;
+        return;
+    }
     size_t off = c->keys.len;
     if (encode_key(k, &c->keys) != KG_OK) {
         c->keys.len = off;
+        c->complete = 0;
         return;
     }
     size_t mask = c->n_slots - 1;
@@ -221,6 +237,12 @@ static KgStatus lookup(KgStore *store, const TermKey *k, uint64_t h, KgTermId *o
     if (id) {
         *out = id;
         return KG_OK;
+    }
+    if (kg_dict_cache_is_complete(store)) return KG_ERR_NOT_FOUND;
+    if (store->terms_index_dropped) {
+        // A bulk load's cache lost terms: the hash index is needed again, now.
+        KgStatus s = kg_store_create_terms_index(store, err);
+        if (s != KG_OK) return s;
     }
     KgStatus s = db_find(store, h, k, out, err);
     if (s == KG_OK) cache_add(store, h, k, *out);

@@ -24,6 +24,7 @@ typedef enum {
     STMT_PRED_STATS_ALL,
     STMT_COUNT_QUADS,
     STMT_COUNT_TERMS,
+    STMT_COUNT_ASSERTED_EST,
     STMT_COUNT_GRAPHS,
     STMT_BEGIN,
     STMT_COMMIT,
@@ -38,6 +39,7 @@ struct KgStore {
     char *path;
     sqlite3_stmt *stmts[N_STMTS];
     int in_txn;
+    int terms_index_dropped; /* during a bulk load into an empty dictionary */
     DictCache *cache;      /* term -> id, in front of the terms table */
     KgTermId next_term_id; /* ids are dense: 1, 2, 3, ... */
     /* dictionary read buffer for kg_dict_get */
@@ -60,6 +62,14 @@ KgStatus kg_db_error(KgStore *store, KgError *err, const char *what);
 int kg_prefix_shorten(KgStore *store, const char *iri, const char **prefix, size_t *local_off);
 void kg_prefix_cache_free(KgStore *store);
 
+/* Bulk loads: drop the secondary quad indexes, then build them again (inside the load's
+ * transaction, so a rollback restores them). */
+KgStatus kg_store_drop_quad_indexes(KgStore *store, KgError *err);
+KgStatus kg_store_create_quad_indexes(KgStore *store, KgError *err);
+/* The terms' hash index, likewise; only dropped while the dictionary cache is complete. */
+KgStatus kg_store_drop_terms_index(KgStore *store, KgError *err);
+KgStatus kg_store_create_terms_index(KgStore *store, KgError *err);
+
 /* Meta values (schema version, blank-node scope counter). */
 KgStatus kg_meta_get_int(KgStore *store, const char *key, int64_t *out, KgError *err);
 KgStatus kg_meta_set_int(KgStore *store, const char *key, int64_t value, KgError *err);
@@ -68,6 +78,8 @@ KgStatus kg_meta_set_int(KgStore *store, const char *key, int64_t value, KgError
 KgStatus kg_dict_cache_init(KgStore *store);
 void kg_dict_cache_clear(KgStore *store);
 void kg_dict_cache_free(KgStore *store);
+void kg_dict_cache_set_complete(KgStore *store);
+int kg_dict_cache_is_complete(const KgStore *store);
 
 /* Statistics: remember a predicate touched by this transaction; refresh on commit. */
 KgStatus kg_stats_touch(KgStore *store, KgTermId p);
@@ -98,11 +110,14 @@ typedef struct {
     KgTermId graph_id;     /* from --graph, or KG_DEFAULT_GRAPH */
     int64_t blank_scope;   /* blank-node labels are local to one load */
     KgLoadStats stats;
+    KgQuad *batch; /* quads read but not yet inserted, sorted before insertion */
+    size_t n_batch;
     double t_start;
     uint64_t next_progress;
 } KgLoadCtx;
 
 KgStatus kg_load_add(KgLoadCtx *lc, const KgQuad *q, KgError *err);
+KgStatus kg_load_flush(KgLoadCtx *lc, KgError *err);
 KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err);
 KgStatus kg_load_tsv(KgLoadCtx *lc, KgReader *rd, KgError *err);
 double kg_now(void);

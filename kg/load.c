@@ -5,8 +5,10 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -60,14 +62,45 @@ const char *kg_format_name(KgFormat f)
 
 #define PROGRESS_EVERY 100000
 #define INTERRUPT_EVERY 4096
+/* Quads are inserted in sorted batches: neighbours in key order land on the same B-tree
+ * pages, and duplicates within a batch cost nothing. */
+#define BATCH_QUADS ((size_t)1 << 18)
+
+static int compare_quads(const void *a, const void *b)
+{
+    const KgQuad *x = a, *y = b;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    if (x->p != y->p) return x->p < y->p ? -1 : 1;
+    if (x->o != y->o) return x->o < y->o ? -1 : 1;
+    if (x->g != y->g) return x->g < y->g ? -1 : 1;
+    return 0;
+}
+
+KgStatus kg_load_flush(KgLoadCtx *lc, KgError *err)
+{
+    if (!lc->n_batch) return KG_OK;
+    qsort(lc->batch, lc->n_batch, sizeof *lc->batch, compare_quads);
+    for (size_t i = 0; i < lc->n_batch; i++) {
+        if (i && compare_quads(&lc->batch[i], &lc->batch[i - 1]) == 0) continue;
+        int is_new;
+        KgStatus s = kg_quad_add(lc->store, &lc->batch[i], KG_ASSERTED, &is_new, err);
+        if (s != KG_OK) return s;
+        lc->stats.n_new += (uint64_t)is_new;
+    }
+    lc->n_batch = 0;
+    return KG_OK;
+}
 
 KgStatus kg_load_add(KgLoadCtx *lc, const KgQuad *q, KgError *err)
 {
-    int is_new;
-    KgStatus s = kg_quad_add(lc->store, q, KG_ASSERTED, &is_new, err);
-    if (s != KG_OK) return s;
+    if (!lc->batch && !(lc->batch = kg_malloc(BATCH_QUADS * sizeof *lc->batch)))
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
+    lc->batch[lc->n_batch++] = *q;
     lc->stats.n_read++;
-    lc->stats.n_new += (uint64_t)is_new;
+    if (lc->n_batch == BATCH_QUADS) {
+        KgStatus s = kg_load_flush(lc, err);
+        if (s != KG_OK) return s;
+    }
     if ((lc->stats.n_read & (INTERRUPT_EVERY - 1)) == 0 && kg_interrupted())
         return kg_error_at(err, KG_ERR_INTERRUPTED, lc->name, 0, 0,
                            "interrupted; nothing of this file was loaded");
@@ -120,7 +153,30 @@ static long read_mem(void *ctx, char *buf, size_t cap)
 
 /* ------------------------------------------------------------ one load, one transaction */
 
-static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd,
+/* A load expected to add many triples relative to the store drops the secondary quad indexes
+ * and sorts them back afterwards. The estimate comes from the input's size in bytes (0 when
+ * unknown); a wrong guess costs time, never correctness. */
+#define BULK_MIN_TRIPLES 20000
+#define BYTES_PER_TRIPLE 100
+
+static KgStatus use_bulk_mode(KgStore *store, uint64_t size_hint, int *bulk, KgError *err)
+{
+    *bulk = 0;
+    uint64_t estimate = size_hint / BYTES_PER_TRIPLE;
+    if (estimate < BULK_MIN_TRIPLES) return KG_OK;
+    sqlite3_stmt *st = kg_stmt(store, STMT_COUNT_ASSERTED_EST, err);
+    if (!st) return KG_ERR_DB;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return kg_db_error(store, err, "counting quads");
+    }
+    uint64_t existing = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    *bulk = estimate >= existing / 4;
+    return KG_OK;
+}
+
+static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd, uint64_t size_hint,
                             const KgLoadOptions *opt, KgLoadStats *stats, KgError *err)
 {
     KgLoadOptions defaults = {0};
@@ -142,7 +198,15 @@ static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd,
         KgTerm g = {KG_TERM_IRI, opt->graph_iri, strlen(opt->graph_iri), NULL, NULL};
         s = kg_dict_intern(store, &g, &lc.graph_id, err);
     }
+    int bulk = 0;
+    if (s == KG_OK) s = use_bulk_mode(store, size_hint, &bulk, err);
+    if (s == KG_OK && bulk) s = kg_store_drop_quad_indexes(store, err);
+    // Into an empty dictionary the cache knows every term, so the hash index can wait too.
+    if (s == KG_OK && bulk && kg_dict_cache_is_complete(store)) s = kg_store_drop_terms_index(store, err);
     if (s == KG_OK) s = fmt == KG_FMT_TSV ? kg_load_tsv(&lc, rd, err) : kg_load_raptor(&lc, rd, err);
+    if (s == KG_OK) s = kg_load_flush(&lc, err);
+    if (s == KG_OK && bulk) s = kg_store_create_quad_indexes(store, err);
+    if (s == KG_OK && store->terms_index_dropped) s = kg_store_create_terms_index(store, err);
     if (s == KG_OK && kg_interrupted())
         s = kg_error_at(err, KG_ERR_INTERRUPTED, name, 0, 0,
                         "interrupted; nothing of this file was loaded");
@@ -150,6 +214,7 @@ static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd,
         s = kg_store_commit(store, err);
     else
         kg_store_rollback(store);
+    kg_free(lc.batch);
     lc.stats.seconds = kg_now() - lc.t_start;
     if (stats) *stats = lc.stats;
     return s;
@@ -170,7 +235,14 @@ KgStatus kg_load_file(KgStore *store, const char *path, const KgLoadOptions *opt
                            errno ? strerror(errno) : "out of memory");
     gzbuffer(gz, 1 << 17);
     KgReader rd = {read_gz, gz};
-    KgStatus s = load_stream(store, name, &rd, opt, stats, err);
+    // Size of the input, for the bulk-load decision: compressed text is ~8x smaller.
+    uint64_t size_hint = 0;
+    struct stat sb;
+    if (!is_stdin && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        size_t n = strlen(path);
+        size_hint = (uint64_t)sb.st_size * (n > 3 && strcmp(path + n - 3, ".gz") == 0 ? 8 : 1);
+    }
+    KgStatus s = load_stream(store, name, &rd, size_hint, opt, stats, err);
     gzclose(gz);
     return s;
 }
@@ -181,5 +253,5 @@ KgStatus kg_load_memory(KgStore *store, const char *name, const char *data, size
     if (stats) memset(stats, 0, sizeof *stats);
     MemSource m = {data, len, 0};
     KgReader rd = {read_mem, &m};
-    return load_stream(store, name, &rd, opt, stats, err);
+    return load_stream(store, name, &rd, len, opt, stats, err);
 }

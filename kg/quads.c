@@ -58,6 +58,9 @@ KgStatus kg_match_new(KgStore *store, const KgQuad *pattern, unsigned marks, KgI
     if (s == KG_OK && pattern->p != KG_ANY) s = kg_buf_puts(&sql, " AND p = ?2");
     if (s == KG_OK && pattern->o != KG_ANY) s = kg_buf_puts(&sql, " AND o = ?3");
     if (s == KG_OK && pattern->g != KG_ANY_GRAPH) s = kg_buf_puts(&sql, " AND g = ?4");
+    // Says in so many words what the partial GSPO index covers, so SQLite may use it.
+    if (s == KG_OK && pattern->g != KG_ANY_GRAPH && pattern->g != KG_DEFAULT_GRAPH)
+        s = kg_buf_puts(&sql, " AND g != 0");
     if (s != KG_OK) {
         kg_buf_free(&sql);
         return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");

@@ -20,14 +20,10 @@ static const char *const schema_sql =
     "  datatype INTEGER,"           /* term id of the datatype IRI, NULL if none */
     "  lang TEXT,"
     "  num REAL);"                  /* numeric value of numeric and date literals */
-    "CREATE INDEX terms_by_hash ON terms(hash);"
     "CREATE TABLE quads("
     "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,"
     "  mark INTEGER NOT NULL,"      /* 1 asserted, 2 inferred, 3 both */
     "  PRIMARY KEY(s, p, o, g)) WITHOUT ROWID;"
-    "CREATE INDEX quads_pos ON quads(p, o, s, g, mark);"
-    "CREATE INDEX quads_osp ON quads(o, s, p, g, mark);"
-    "CREATE INDEX quads_gspo ON quads(g, s, p, o, mark);"
     "CREATE TABLE prefixes(prefix TEXT PRIMARY KEY, ns TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE pred_stats("
     "  p INTEGER PRIMARY KEY, n_triples INTEGER NOT NULL,"
@@ -55,13 +51,64 @@ static const char *const stmt_sql[N_STMTS] = {
                             "WHERE n_triples > 0 ORDER BY n_triples DESC, p",
     [STMT_COUNT_QUADS] = "SELECT count(*), coalesce(sum(mark & 1), 0), "
                          "coalesce(sum((mark & 2) >> 1), 0) FROM quads",
+    [STMT_COUNT_ASSERTED_EST] = "SELECT coalesce(sum(n_triples), 0) FROM pred_stats",
     [STMT_COUNT_TERMS] = "SELECT count(*), coalesce(max(id), 0) FROM terms",
-    [STMT_COUNT_GRAPHS] = "SELECT count(*) FROM (SELECT DISTINCT g FROM quads INDEXED BY "
-                          "quads_gspo WHERE g != 0)",
+    [STMT_COUNT_GRAPHS] = "SELECT count(*) FROM (SELECT DISTINCT g FROM quads WHERE g != 0)",
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
 };
+
+/* The secondary indexes of quads, all covering. GSPO holds only named-graph quads: the
+ * default graph, where most data lives, is served by the others with g = 0 in their key.
+ * A big load drops them and builds them again by sorting, which is far faster than
+ * inserting into four B-trees at random places. */
+static const char *const quad_index_sql[] = {
+    "CREATE INDEX quads_pos ON quads(p, o, s, g, mark)",
+    "CREATE INDEX quads_osp ON quads(o, s, p, g, mark)",
+    "CREATE INDEX quads_gspo ON quads(g, s, p, o, mark) WHERE g != 0",
+    NULL,
+};
+static const char *const quad_index_drop_sql[] = {
+    "DROP INDEX quads_pos",
+    "DROP INDEX quads_osp",
+    "DROP INDEX quads_gspo",
+    NULL,
+};
+
+static KgStatus exec(KgStore *store, const char *sql, KgError *err, const char *what);
+
+KgStatus kg_store_drop_quad_indexes(KgStore *store, KgError *err)
+{
+    KgStatus s = KG_OK;
+    for (int i = 0; s == KG_OK && quad_index_drop_sql[i]; i++)
+        s = exec(store, quad_index_drop_sql[i], err, "dropping an index for a bulk load");
+    return s;
+}
+
+KgStatus kg_store_create_quad_indexes(KgStore *store, KgError *err)
+{
+    KgStatus s = KG_OK;
+    for (int i = 0; s == KG_OK && quad_index_sql[i]; i++)
+        s = exec(store, quad_index_sql[i], err, "building an index");
+    return s;
+}
+
+#define TERMS_INDEX_SQL "CREATE INDEX terms_by_hash ON terms(hash)"
+
+KgStatus kg_store_drop_terms_index(KgStore *store, KgError *err)
+{
+    KgStatus s = exec(store, "DROP INDEX terms_by_hash", err, "dropping an index for a bulk load");
+    if (s == KG_OK) store->terms_index_dropped = 1;
+    return s;
+}
+
+KgStatus kg_store_create_terms_index(KgStore *store, KgError *err)
+{
+    KgStatus s = exec(store, TERMS_INDEX_SQL, err, "building an index");
+    if (s == KG_OK) store->terms_index_dropped = 0;
+    return s;
+}
 
 int kg_schema_version(void) { return SCHEMA_VERSION; }
 
@@ -155,6 +202,8 @@ static KgStatus check_or_create_schema(KgStore *store, KgError *err)
         KgStatus s;
         if ((s = exec(store, "BEGIN IMMEDIATE", err, "creating the store")) != KG_OK) return s;
         s = exec(store, schema_sql, err, "creating the store");
+        if (s == KG_OK) s = kg_store_create_quad_indexes(store, err);
+        if (s == KG_OK) s = exec(store, TERMS_INDEX_SQL, err, "creating the store");
         if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
         if (s == KG_OK) s = exec(store, "COMMIT", err, "creating the store");
         if (s != KG_OK) sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -273,6 +322,7 @@ KgStatus kg_store_begin(KgStore *store, KgError *err)
         kg_dict_cache_clear(store);
         store->next_term_id = max_id + 1;
     }
+    if (max_id == 0) kg_dict_cache_set_complete(store);
     return KG_OK;
 fail:
     kg_store_rollback(store);
@@ -283,7 +333,9 @@ KgStatus kg_store_commit(KgStore *store, KgError *err)
 {
     if (!store->in_txn)
         return kg_error_set(err, KG_ERR_INTERNAL, "commit without a transaction");
-    KgStatus s = kg_stats_refresh(store, err);
+    KgStatus s = KG_OK;
+    if (store->terms_index_dropped) s = kg_store_create_terms_index(store, err);
+    if (s == KG_OK) s = kg_stats_refresh(store, err);
     if (s != KG_OK) {
         kg_store_rollback(store);
         return s;
@@ -314,6 +366,7 @@ void kg_store_rollback(KgStore *store)
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
     store->in_txn = 0;
     store->n_dirty_preds = 0;
+    store->terms_index_dropped = 0;
     // Ids handed out inside the transaction are gone; so is anything cached about them.
     kg_dict_cache_clear(store);
     kg_prefix_cache_free(store);
