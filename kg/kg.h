@@ -186,7 +186,7 @@ void kg_iter_free(KgIter *it);
 
 /* Remembers prefix -> namespace (a later declaration of the same prefix replaces it). */
 KgStatus kg_prefix_set(KgStore *store, const char *prefix, const char *ns, KgError *err);
-/* Expands "prefix:local" into buf (rdf, rdfs, xsd, owl are always known). KG_ERR_NOT_FOUND
+/* Expands "prefix:local" into buf (rdf, rdfs, xsd, owl, kg are always known). KG_ERR_NOT_FOUND
  * when the prefix is unknown (err names it). */
 KgStatus kg_prefix_expand(KgStore *store, const char *curie, KgBuf *buf, KgError *err);
 /* Calls fn for each stored prefix in alphabetical order. */
@@ -271,8 +271,9 @@ KgStatus kg_load_memory(KgStore *store, const char *name, const char *data, size
 
 /* ---------------------------------------------------------------- export */
 
-/* Writes the quads whose mark intersects `marks` to `out` as N-Triples (default graph
- * only... all graphs flattened), N-Quads or Turtle. Output loads back to the same set. */
+/* Writes the quads whose mark intersects `marks` to `out`: N-Triples and Turtle hold the
+ * triples of every graph (each once), N-Quads keeps the graphs. The output loads back to the
+ * same set of triples (up to blank-node names). */
 KgStatus kg_export(KgStore *store, FILE *out, KgFormat format, unsigned marks, KgError *err);
 
 #endif

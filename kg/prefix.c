@@ -1,6 +1,6 @@
 /* kg/prefix.c: namespace prefixes. Every @prefix seen in a loaded file is remembered (a later
  * one for the same name wins), so that terms print as CURIEs and users can type them. rdf,
- * rdfs, xsd and owl are always known. */
+ * rdfs, xsd, owl and kg (the names of TSV files loaded without --base) are always known. */
 #include "internal.h"
 
 #include <string.h>
@@ -12,6 +12,7 @@ static const struct {
     {"rdfs", KG_NS_RDFS},
     {"xsd", KG_NS_XSD},
     {"owl", KG_NS_OWL},
+    {"kg", KG_TSV_DEFAULT_NS}, /* names from TSV files loaded without --base */
     {NULL, NULL},
 };
 

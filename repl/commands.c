@@ -134,9 +134,10 @@ static int cmd_load(Repl *r, int argc, char **argv)
         total_read += st.n_read;
         total_new += st.n_new;
         total_secs += st.seconds;
-        fprintf(r->out, "loaded %s: %llu triples read, %llu new, %.3f s (%.0f triples/s)\n",
-                files[i], (unsigned long long)st.n_read, (unsigned long long)st.n_new,
-                st.seconds, st.seconds > 0 ? (double)st.n_read / st.seconds : 0.0);
+        fprintf(r->out, "loaded %s: %llu triples read, %llu new, %.3f s", files[i],
+                (unsigned long long)st.n_read, (unsigned long long)st.n_new, st.seconds);
+        if (st.seconds >= 0.05) fprintf(r->out, " (%.0f triples/s)", (double)st.n_read / st.seconds);
+        fputc('\n', r->out);
     }
     if (n_files > 1)
         fprintf(r->out, "%d of %d files loaded: %llu triples read, %llu new, %.3f s\n", n_ok,
@@ -170,7 +171,7 @@ static int print_pred(void *ctx, const KgPredStats *ps)
     c->name.len = 0;
     c->status = kg_term_write_id(c->r->store, ps->p, 1, &c->name, c->err);
     if (c->status != KG_OK) return 1;
-    fprintf(c->r->out, "  %-48s %10llu %10llu %10llu\n", kg_buf_cstr(&c->name),
+    fprintf(c->r->out, "  %-40s %10llu %10llu %10llu\n", kg_buf_cstr(&c->name),
             (unsigned long long)ps->n_triples, (unsigned long long)ps->n_subjects,
             (unsigned long long)ps->n_objects);
     return 0;
@@ -196,7 +197,7 @@ static int cmd_stats(Repl *r, int argc, char **argv)
             (unsigned long long)st.n_graphs);
     fprintf(r->out, "predicates  %llu\n", (unsigned long long)st.n_predicates);
     if (!st.n_predicates) return REPL_OK;
-    fprintf(r->out, "  %-48s %10s %10s %10s\n", "predicate", "triples", "subjects", "objects");
+    fprintf(r->out, "  %-40s %10s %10s %10s\n", "predicate", "triples", "subjects", "objects");
     StatsCtx c = {r, {0}, KG_OK, &err};
     KgStatus s = kg_pred_stats_each(store, print_pred, &c, &err);
     kg_buf_free(&c.name);
