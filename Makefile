@@ -84,8 +84,9 @@ deps: $(CONFIG)
 # ---------------------------------------------------------------- tests
 # Conformance suites: ../shared/conformance when present, else the copy under tests/.
 W3C := $(firstword $(wildcard ../shared/conformance) tests/conformance/w3c)
-export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:halt_on_error=1
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:halt_on_error=1:fast_unwind_on_malloc=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
 test: test-plain test-asan
 	@echo "make test: all suites passed (plain and AddressSanitizer+UBSan builds)"

@@ -18,16 +18,27 @@ typedef struct {
 
 #define XSD_STRING KG_NS_XSD "string"
 
-static TermKey key_of(const KgTerm *t)
+/* Language tags are case-insensitive (RDF 1.1 Concepts 3.3): they are keyed, stored and
+ * printed in lower case, so "x"@en-GB is one term whatever the file or the user wrote. */
+#define LANG_MAX 255
+
+static KgStatus key_of(const KgTerm *t, char lang_buf[LANG_MAX + 1], TermKey *k, KgError *err)
 {
-    TermKey k = {t->kind, t->lex, t->lex_len, NULL, NULL};
-    if (t->kind == KG_TERM_LITERAL) {
-        if (t->lang && t->lang[0])
-            k.lang = t->lang;
-        else if (t->datatype && strcmp(t->datatype, XSD_STRING) != 0)
-            k.dt = t->datatype;
+    *k = (TermKey){t->kind, t->lex, t->lex_len, NULL, NULL};
+    if (t->kind != KG_TERM_LITERAL) return KG_OK;
+    if (t->lang && t->lang[0]) {
+        size_t n = strlen(t->lang);
+        if (n > LANG_MAX)
+            return kg_error_set(err, KG_ERR_ARG, "language tag longer than %d characters",
+                                LANG_MAX);
+        for (size_t i = 0; i <= n; i++)
+            lang_buf[i] = (char)((t->lang[i] >= 'A' && t->lang[i] <= 'Z') ? t->lang[i] + 32
+                                                                         : t->lang[i]);
+        k->lang = lang_buf;
+    } else if (t->datatype && strcmp(t->datatype, XSD_STRING) != 0) {
+        k->dt = t->datatype;
     }
-    return k;
+    return KG_OK;
 }
 
 uint64_t kg_hash_bytes(uint64_t h, const void *data, size_t n)
@@ -251,7 +262,11 @@ static KgStatus lookup(KgStore *store, const TermKey *k, uint64_t h, KgTermId *o
 
 KgStatus kg_dict_lookup(KgStore *store, const KgTerm *term, KgTermId *out, KgError *err)
 {
-    TermKey k = key_of(term);
+    char lang[LANG_MAX + 1];
+    TermKey k;
+    *out = 0;
+    KgStatus s = key_of(term, lang, &k, err);
+    if (s != KG_OK) return s;
     return lookup(store, &k, key_hash(&k), out, err);
 }
 
@@ -264,9 +279,16 @@ KgStatus kg_dict_lookup_iri(KgStore *store, const char *iri, KgTermId *out, KgEr
 KgStatus kg_dict_intern(KgStore *store, const KgTerm *term, KgTermId *out, KgError *err)
 {
     *out = 0;
-    TermKey k = key_of(term);
+    char lang[LANG_MAX + 1];
+    TermKey k;
+    KgStatus s = key_of(term, lang, &k, err);
+    if (s != KG_OK) return s;
+    if (k.kind == KG_TERM_LITERAL && memchr(k.lex, '\0', k.lex_len))
+        return kg_error_set(err, KG_ERR_ARG,
+                            "a literal with a NUL character cannot be stored: raptor2 cuts such "
+                            "literals short when they are read back");
     uint64_t h = key_hash(&k);
-    KgStatus s = lookup(store, &k, h, out, err);
+    s = lookup(store, &k, h, out, err);
     if (s != KG_ERR_NOT_FOUND) return s;
     if (!store->in_txn)
         return kg_error_set(err, KG_ERR_INTERNAL, "adding a term outside a transaction");

@@ -10,6 +10,7 @@ typedef struct {
     FILE *out;
     KgBuf line;
     KgError *err;
+    KgStatus status; /* of the prefix callbacks, which cannot return one */
 } Writer;
 
 static KgStatus put_term(Writer *w, KgTermId id, int shorten)
@@ -29,9 +30,10 @@ static void write_prefix(void *ctx, const char *prefix, const char *ns)
 {
     Writer *w = ctx;
     KgTerm t = {KG_TERM_IRI, ns, strlen(ns), NULL, NULL};
-    if (kg_buf_printf(&w->line, "@prefix %s: ", prefix) == KG_OK &&
-        kg_term_write_nt(&t, &w->line) == KG_OK)
-        kg_buf_puts(&w->line, " .\n");
+    if (w->status != KG_OK) return;
+    if (kg_buf_printf(&w->line, "@prefix %s: ", prefix) != KG_OK ||
+        kg_term_write_nt(&t, &w->line) != KG_OK || kg_buf_puts(&w->line, " .\n") != KG_OK)
+        w->status = kg_error_set(w->err, KG_ERR_NOMEM, "out of memory during export");
 }
 
 KgStatus kg_export(KgStore *store, FILE *out, KgFormat format, unsigned marks, KgError *err)
@@ -48,19 +50,24 @@ KgStatus kg_export(KgStore *store, FILE *out, KgFormat format, unsigned marks, K
     if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
         return kg_db_error(store, err, "exporting");
     sqlite3_bind_int(st, 1, (int)marks);
-    Writer w = {store, out, {0}, err};
+    Writer w = {store, out, {0}, err, KG_OK};
     KgStatus s = KG_OK;
     int turtle = format == KG_FMT_TURTLE;
     if (turtle) {
-        s = kg_prefix_each(store, write_prefix, &w, err);
-        if (s == KG_OK) s = kg_buf_puts(&w.line, "@prefix rdf: <" KG_NS_RDF "> .\n"
-                                                 "@prefix rdfs: <" KG_NS_RDFS "> .\n"
-                                                 "@prefix xsd: <" KG_NS_XSD "> .\n"
-                                                 "@prefix owl: <" KG_NS_OWL "> .\n\n");
+        // The built-in prefixes first: a stored one of the same name comes later and wins,
+        // as it does when terms are shortened.
+        s = kg_buf_puts(&w.line, "@prefix rdf: <" KG_NS_RDF "> .\n"
+                                 "@prefix rdfs: <" KG_NS_RDFS "> .\n"
+                                 "@prefix xsd: <" KG_NS_XSD "> .\n"
+                                 "@prefix owl: <" KG_NS_OWL "> .\n"
+                                 "@prefix kg: <" KG_TSV_DEFAULT_NS "> .\n");
+        if (s == KG_OK) s = kg_prefix_each(store, write_prefix, &w, err);
+        if (s == KG_OK) s = w.status;
+        if (s == KG_OK) s = kg_buf_puts(&w.line, "\n");
         if (s == KG_OK) s = flush_line(&w);
     }
     KgTermId last_s = 0, last_p = 0;
-    int rc;
+    int rc = SQLITE_DONE;
     while (s == KG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         KgTermId q[4];
         for (int i = 0; i < (format == KG_FMT_NQUADS ? 4 : 3); i++)
@@ -96,6 +103,7 @@ KgStatus kg_export(KgStore *store, FILE *out, KgFormat format, unsigned marks, K
         }
         if (s == KG_OK && w.line.len > 1 << 16) s = flush_line(&w);
     }
+    if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory during export");
     if (s == KG_OK && rc != SQLITE_DONE) s = kg_db_error(store, err, "exporting");
     if (s == KG_OK && turtle && last_s) s = kg_buf_puts(&w.line, " .\n");
     if (s == KG_OK) s = flush_line(&w);

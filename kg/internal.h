@@ -126,11 +126,34 @@ double kg_now(void);
 KgStatus kg_load_blank(KgLoadCtx *lc, const char *label, size_t len, KgTermId *out,
                        KgError *err);
 
+/* The column of a syntax error that raptor2 placed only on `line` (Turtle, TriG): data is the
+ * whole input; 0 when it cannot tell. */
+unsigned long kg_locate_column(const char *parser_name, const char *base, const char *data,
+                               size_t len, unsigned long line);
+#define KG_LOCATE_MAX_INPUT ((size_t)64 << 20)
+
 /* Strict checks of what raptor2 lets through (kg/validate.c). Each returns KG_OK or a
  * KG_ERR_SYNTAX with the position. */
 KgStatus kg_validate_iri(const char *iri, size_t len, const char *file, unsigned long line,
                          unsigned long col, KgError *err);
 KgStatus kg_validate_lang(const char *lang, const char *file, unsigned long line,
                           unsigned long col, KgError *err);
+/* `what` ("a literal", ...) names the string in the message; surrogates count as invalid. */
+KgStatus kg_validate_utf8(const char *s, size_t len, const char *what, const char *file,
+                          unsigned long line, unsigned long col, KgError *err);
+/* BLANK_NODE_LABEL of Turtle and N-Triples (without the leading "_:"). */
+KgStatus kg_validate_blank(const char *label, size_t len, const char *file, unsigned long line,
+                           unsigned long col, KgError *err);
+/* A scan of raw N-Triples or N-Quads text, chunk by chunk, for what raptor2 lets through and
+ * its terms do not show: a line whose statement does not end with '.'. Start it zeroed. */
+typedef struct {
+    unsigned long line, col;      /* position of the next byte, 1-based once started */
+    unsigned long last_col;       /* column of the last significant byte of this line */
+    int state;                    /* in text, an IRI, a string, an escape or a comment */
+    char last;                    /* that byte, 0 when the line has none yet */
+} KgNtScan;
+/* Scans `n` bytes; `at_end` after the last chunk. KG_ERR_SYNTAX with the position. */
+KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_end,
+                              const char *file, KgError *err);
 
 #endif

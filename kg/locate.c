@@ -8,8 +8,9 @@
 #include <string.h>
 
 typedef struct {
-    int failed;       /* an error that is not "the input ended early" */
+    int failed; /* an error that is not "the input ended early" */
     unsigned long line;
+    raptor_parser *parser;
 } Probe;
 
 static void probe_log(void *user, raptor_log_message *m)
@@ -19,6 +20,9 @@ static void probe_log(void *user, raptor_log_message *m)
     if (m->text && strstr(m->text, "$end")) return;
     p->failed = 1;
     p->line = m->locator && m->locator->line > 0 ? (unsigned long)m->locator->line : 0;
+    // Some errors (an undeclared prefix) come without a locator; the parser knows the line.
+    raptor_locator *loc = p->line ? NULL : raptor_parser_get_locator(p->parser);
+    if (loc && loc->line > 0) p->line = (unsigned long)loc->line;
 }
 
 static void probe_statement(void *user, raptor_statement *st) { (void)user, (void)st; }
@@ -27,7 +31,7 @@ static void probe_statement(void *user, raptor_statement *st) { (void)user, (voi
 static int prefix_fails(const char *parser_name, const char *base, const char *data, size_t n,
                         unsigned long line)
 {
-    Probe p = {0, 0};
+    Probe p = {0, 0, NULL};
     raptor_world *world = raptor_new_world();
     if (!world || raptor_world_open(world) != 0) {
         raptor_free_world(world);
@@ -37,6 +41,7 @@ static int prefix_fails(const char *parser_name, const char *base, const char *d
     raptor_parser *parser = raptor_new_parser(world, parser_name);
     raptor_uri *uri = raptor_new_uri(world, (const unsigned char *)base);
     int result = -1;
+    p.parser = parser;
     if (parser && uri) {
         raptor_parser_set_statement_handler(parser, &p, probe_statement);
         raptor_parser_set_option(parser, RAPTOR_OPTION_NO_NET, NULL, 1);
@@ -53,12 +58,11 @@ static int prefix_fails(const char *parser_name, const char *base, const char *d
 }
 
 #define MAX_TOKENS 512
-#define MAX_INPUT ((size_t)64 << 20)
 
 unsigned long kg_locate_column(const char *parser_name, const char *base, const char *data,
                                size_t len, unsigned long line)
 {
-    if (!line || len > MAX_INPUT) return 0;
+    if (!line || len > KG_LOCATE_MAX_INPUT) return 0;
     // Find the line.
     size_t start = 0;
     for (unsigned long l = 1; l < line; l++) {

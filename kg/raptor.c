@@ -4,6 +4,8 @@
  * strict checks of kg/validate.c for what raptor2 lets through. */
 #include "internal.h"
 
+#include <ctype.h>
+#include <limits.h>
 #include <raptor2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,20 +36,43 @@ static void locate(RaptorCtx *rc, unsigned long *line, unsigned long *col)
     *col = loc && loc->column > 0 ? (unsigned long)loc->column : 0;
 }
 
+/* Where a term is checked: raptor's locator is then past the statement's end, so its column
+ * would not point at the term; only the line is given. */
+static void locate_term(RaptorCtx *rc, unsigned long *line, unsigned long *col)
+{
+    locate(rc, line, col);
+    *col = 0;
+}
+
 static void fail(RaptorCtx *rc, KgStatus st)
 {
     if (rc->status == KG_OK) rc->status = st;
     raptor_parser_parse_abort(rc->parser);
 }
 
+/* raptor2 only warns about rdf:aboutEach and rdf:aboutEachPrefix, which RDF 1.1 removed
+ * from RDF/XML (rdfms-abouteach-error001/002 must be rejected), and skips the element. */
+static int warning_is_error(const raptor_log_message *m)
+{
+    return m->level == RAPTOR_LOG_LEVEL_WARN && m->text &&
+           strstr(m->text, "aboutEach") != NULL;
+}
+
 static void on_log(void *user, raptor_log_message *m)
 {
     RaptorCtx *rc = user;
-    if (m->level < RAPTOR_LOG_LEVEL_ERROR || rc->status != KG_OK) return;
+    if ((m->level < RAPTOR_LOG_LEVEL_ERROR && !warning_is_error(m)) || rc->status != KG_OK)
+        return;
     unsigned long line = m->locator && m->locator->line > 0 ? (unsigned long)m->locator->line : 0;
     unsigned long col = m->locator && m->locator->column > 0 ? (unsigned long)m->locator->column : 0;
+    // Some Turtle errors (an undeclared prefix) come without a locator; the parser's own
+    // locator still knows the line.
+    if (line == 0 && rc->parser) locate(rc, &line, &col);
     char text[200];
-    snprintf(text, sizeof text, "%s", m->text ? m->text : "syntax error");
+    snprintf(text, sizeof text, "%s",
+             warning_is_error(m) ? "rdf:aboutEach and rdf:aboutEachPrefix were removed from RDF"
+             : m->text           ? m->text
+                                 : "syntax error");
     // raptor's messages sometimes end with a newline or a period; keep ours tidy.
     size_t n = strlen(text);
     while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = '\0';
@@ -55,7 +80,8 @@ static void on_log(void *user, raptor_log_message *m)
     fail(rc, KG_ERR_SYNTAX);
 }
 
-static KgStatus intern_term(RaptorCtx *rc, raptor_term *t, KgTermId *out)
+/* Interns one term of a statement; `is_last` tells that it ends the statement. */
+static KgStatus intern_term(RaptorCtx *rc, raptor_term *t, int is_last, KgTermId *out)
 {
     KgLoadCtx *lc = rc->lc;
     unsigned long line, col;
@@ -63,30 +89,51 @@ static KgStatus intern_term(RaptorCtx *rc, raptor_term *t, KgTermId *out)
     case RAPTOR_TERM_TYPE_URI: {
         size_t len;
         const char *iri = (const char *)raptor_uri_as_counted_string(t->value.uri, &len);
-        locate(rc, &line, &col);
+        locate_term(rc, &line, &col);
         KgStatus s = kg_validate_iri(iri, len, lc->name, line, col, rc->err);
         if (s != KG_OK) return s;
         KgTerm k = {KG_TERM_IRI, iri, len, NULL, NULL};
         return kg_dict_intern(lc->store, &k, out, rc->err);
     }
-    case RAPTOR_TERM_TYPE_BLANK:
-        return kg_load_blank(lc, (const char *)t->value.blank.string, t->value.blank.string_len,
-                             out, rc->err);
+    case RAPTOR_TERM_TYPE_BLANK: {
+        const char *label = (const char *)t->value.blank.string;
+        size_t len = t->value.blank.string_len;
+        // raptor2's N-Triples and N-Quads readers take the final '.' of "_:o." into the
+        // label; a label never ends with '.', so that dot is the statement's end.
+        if (is_last && len > 1 && label[len - 1] == '.' &&
+            (lc->format == KG_FMT_NTRIPLES || lc->format == KG_FMT_NQUADS))
+            len--;
+        // RDF/XML's rdf:nodeID is an XML NCName, which its parser checks; the text syntaxes
+        // pass their labels through unchecked.
+        if (lc->format != KG_FMT_RDFXML) {
+            locate_term(rc, &line, &col);
+            KgStatus s = kg_validate_blank(label, len, lc->name, line, col, rc->err);
+            if (s != KG_OK) return s;
+        }
+        return kg_load_blank(lc, label, len, out, rc->err);
+    }
     case RAPTOR_TERM_TYPE_LITERAL: {
         const raptor_term_literal_value *lit = &t->value.literal;
         KgTerm k = {KG_TERM_LITERAL, (const char *)lit->string, lit->string_len, NULL, NULL};
+        if (k.lex) {
+            locate_term(rc, &line, &col);
+            KgStatus s = kg_validate_utf8(k.lex, k.lex_len, "a literal", lc->name, line, col,
+                                          rc->err);
+            if (s != KG_OK) return s;
+        }
         if (lit->datatype) {
             size_t len;
             k.datatype = (const char *)raptor_uri_as_counted_string(lit->datatype, &len);
-            locate(rc, &line, &col);
+            locate_term(rc, &line, &col);
             KgStatus s = kg_validate_iri(k.datatype, len, lc->name, line, col, rc->err);
             if (s != KG_OK) return s;
         }
         if (lit->language && lit->language_len) {
-            k.lang = (const char *)lit->language;
-            locate(rc, &line, &col);
-            KgStatus s = kg_validate_lang(k.lang, lc->name, line, col, rc->err);
+            locate_term(rc, &line, &col);
+            KgStatus s = kg_validate_lang((const char *)lit->language, lc->name, line, col,
+                                          rc->err);
             if (s != KG_OK) return s;
+            k.lang = (const char *)lit->language;
         }
         if (!k.lex) k.lex = "";
         return kg_dict_intern(lc->store, &k, out, rc->err);
@@ -101,10 +148,11 @@ static void on_statement(void *user, raptor_statement *st)
     RaptorCtx *rc = user;
     if (rc->status != KG_OK) return;
     KgQuad q = {0, 0, 0, rc->lc->graph_id};
-    KgStatus s = intern_term(rc, st->subject, &q.s);
-    if (s == KG_OK) s = intern_term(rc, st->predicate, &q.p);
-    if (s == KG_OK) s = intern_term(rc, st->object, &q.o);
-    if (s == KG_OK && st->graph && !rc->lc->opt->graph_iri) s = intern_term(rc, st->graph, &q.g);
+    int has_graph = st->graph != NULL;
+    KgStatus s = intern_term(rc, st->subject, 0, &q.s);
+    if (s == KG_OK) s = intern_term(rc, st->predicate, 0, &q.p);
+    if (s == KG_OK) s = intern_term(rc, st->object, !has_graph, &q.o);
+    if (s == KG_OK && has_graph && !rc->lc->opt->graph_iri) s = intern_term(rc, st->graph, 1, &q.g);
     if (s == KG_OK) s = kg_load_add(rc->lc, &q, rc->err);
     if (s != KG_OK) fail(rc, s);
 }
@@ -144,6 +192,7 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
     raptor_uri *base = NULL;
     char *buf = kg_malloc(CHUNK);
     RaptorCtx rc = {lc, NULL, err, KG_OK};
+    KgBuf copy = {0};
     if (!world || !buf || raptor_world_open(world) != 0) {
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory starting the RDF parser");
         goto out;
@@ -165,24 +214,48 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
         s = kg_error_at(err, KG_ERR_SYNTAX, lc->name, 0, 0, "the RDF parser could not start");
         goto out;
     }
+    int scan_lines = lc->format == KG_FMT_NTRIPLES || lc->format == KG_FMT_NQUADS;
+    // raptor's Turtle and TriG errors carry no column; a copy of the input lets
+    // kg_locate_column() find it. Past KG_LOCATE_MAX_INPUT the copy is given up.
+    int keep_copy = lc->format == KG_FMT_TURTLE || lc->format == KG_FMT_TRIG;
+    KgNtScan scan = {0};
+    KgError scan_err = {0};
     for (;;) {
         long n = rd->read(rd->ctx, buf, CHUNK);
         if (n < 0) {
             s = kg_error_at(err, KG_ERR_IO, lc->name, 0, 0, "read error (a damaged .gz file?)");
             goto out;
         }
+        if (keep_copy && n > 0 &&
+            (copy.len + (size_t)n > KG_LOCATE_MAX_INPUT ||
+             kg_buf_append(&copy, buf, (size_t)n) != KG_OK)) {
+            keep_copy = 0;
+            kg_buf_free(&copy);
+        }
+        KgStatus scan_s = scan_lines ? kg_validate_nt_chunk(&scan, buf, (size_t)n, n == 0,
+                                                            lc->name, &scan_err)
+                                     : KG_OK;
         int rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)buf, (size_t)n, n == 0);
-        if (rc.status != KG_OK) break;
-        if (rc_parse != 0) {
+        if (rc.status == KG_OK && rc_parse != 0) {
             unsigned long line, col;
             locate(&rc, &line, &col);
-            s = kg_error_at(err, KG_ERR_SYNTAX, lc->name, line, col, "syntax error");
-            goto out;
+            rc.status = kg_error_at(err, KG_ERR_SYNTAX, lc->name, line, col, "syntax error");
         }
-        if (n == 0) break;
+        // Both found an error in this chunk: report the one that comes first in the file.
+        if (scan_s != KG_OK &&
+            (rc.status == KG_OK ||
+             (rc.status == KG_ERR_SYNTAX && (err->line == 0 || scan_err.line < err->line)))) {
+            *err = scan_err;
+            rc.status = scan_s;
+        }
+        if (rc.status != KG_OK || n == 0) break;
     }
     s = rc.status;
+    if (s == KG_ERR_SYNTAX && keep_copy && err->line && !err->col)
+        err->col = kg_locate_column(parser_name(lc->format), (const char *)raptor_uri_as_string(base),
+                                    copy.data, copy.len, err->line);
 out:
+    kg_buf_free(&copy);
     raptor_free_uri(base);
     raptor_free_parser(parser);
     raptor_free_world(world);

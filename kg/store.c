@@ -215,6 +215,10 @@ static KgStatus check_or_create_schema(KgStore *store, KgError *err)
                             store->path);
     int64_t version = 0;
     KgStatus s = kg_meta_get_int(store, "schema_version", &version, err);
+    if (s == KG_ERR_DB)
+        return kg_error_set(err, KG_ERR_VERSION,
+                            "%s: an SQLite database, but not a nous store (its meta table is "
+                            "not ours)", store->path);
     if (s == KG_ERR_NOT_FOUND)
         return kg_error_set(err, KG_ERR_VERSION, "%s: not a nous store (no schema version)",
                             store->path);
@@ -249,8 +253,7 @@ KgStatus kg_store_open(const char *path, KgStore **out, KgError *err)
     sqlite3_busy_timeout(store->db, 10000);
     // WAL: readers go on while a writer works. NORMAL sync is durable across crashes of
     // the program (not of the machine's power) and much faster than FULL in WAL mode.
-    const char *pragmas = "PRAGMA journal_mode = WAL;"
-                          "PRAGMA synchronous = NORMAL;"
+    const char *pragmas = "PRAGMA synchronous = NORMAL;"
                           "PRAGMA foreign_keys = OFF;"
                           "PRAGMA cache_size = -262144;" /* 256 MiB of page cache */
                           "PRAGMA temp_store = MEMORY;";
@@ -259,7 +262,13 @@ KgStatus kg_store_open(const char *path, KgStore **out, KgError *err)
                          sqlite3_errmsg(store->db));
         goto fail;
     }
+    // The schema is checked before WAL is switched on: a file we refuse stays as it was.
     if ((s = check_or_create_schema(store, err)) != KG_OK) goto fail;
+    if (sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
+        s = kg_error_set(err, KG_ERR_DB, "%s: not a usable store: %s", path,
+                         sqlite3_errmsg(store->db));
+        goto fail;
+    }
     if (kg_dict_cache_init(store) != KG_OK) {
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory opening %s", path);
         goto fail;

@@ -1,17 +1,130 @@
 /* kg/validate.c: the checks raptor2 does not make. raptor2 accepts some input that RDF 1.1
- * forbids (IRIs with spaces or bad characters, malformed language tags); the W3C syntax suites
- * say such files must be rejected, so every term from raptor passes through here. */
+ * forbids (IRIs with spaces or bad characters, \u escapes of UTF-16 surrogates, colons in
+ * blank-node labels, malformed language tags); the W3C syntax suites say such files must be
+ * rejected, so every term from raptor passes through here. */
 #include "internal.h"
 
 #include <ctype.h>
 #include <string.h>
+
+/* Bytes an IRI may not hold (RDF 1.1 IRIREF): controls, space and <>"{}|^`\ . */
+static int iri_forbidden(unsigned char c)
+{
+    return c <= 0x20 || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' ||
+           c == '^' || c == '`' || c == '\\';
+}
+
+/* Decodes the UTF-8 sequence at s (len > 0 bytes left): returns its length and the code
+ * point in *cp, or 0 when it is not valid UTF-8 (truncated, overlong, above U+10FFFF, or a
+ * UTF-16 surrogate, which is what raptor2 makes of a \\uD800 escape). For a surrogate *cp
+ * holds it; otherwise it is UINT32_MAX. */
+static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t v, min;
+    *cp = UINT32_MAX;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c < 0xC2) return 0; // a continuation byte, or an overlong 2-byte lead
+    if (c < 0xE0) n = 2, v = c & 0x1Fu, min = 0x80;
+    else if (c < 0xF0) n = 3, v = c & 0x0Fu, min = 0x800;
+    else if (c < 0xF5) n = 4, v = c & 0x07u, min = 0x10000;
+    else return 0;
+    if (n > len) return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    if (v < min || v > 0x10FFFF) return 0;
+    *cp = v;
+    return v >= 0xD800 && v <= 0xDFFF ? 0 : n;
+}
+
+static KgStatus bad_utf8(uint32_t cp, const char *what, const char *file, unsigned long line,
+                         unsigned long col, KgError *err)
+{
+    if (cp != UINT32_MAX)
+        return kg_error_at(err, KG_ERR_SYNTAX, file, line, col,
+                           "%s holds U+%04X, half of a UTF-16 surrogate pair, which is not a "
+                           "character (a bad \\u escape?)", what, (unsigned)cp);
+    return kg_error_at(err, KG_ERR_SYNTAX, file, line, col, "%s is not valid UTF-8", what);
+}
+
+KgStatus kg_validate_utf8(const char *s, size_t len, const char *what, const char *file,
+                          unsigned long line, unsigned long col, KgError *err)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = utf8_decode(p + i, len - i, &cp);
+        if (n == 0) return bad_utf8(cp, what, file, line, col, err);
+        i += n;
+    }
+    return KG_OK;
+}
+
+/* PN_CHARS_BASE of the Turtle and N-Triples grammars, beyond ASCII letters. */
+static int pn_chars_base(uint32_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0xD6) ||
+           (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) || (c >= 0x370 && c <= 0x37D) ||
+           (c >= 0x37F && c <= 0x1FFF) || (c >= 0x200C && c <= 0x200D) ||
+           (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
+           (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
+           (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF);
+}
+
+/* PN_CHARS: PN_CHARS_U ('_' included) plus '-', digits and the combining marks. */
+static int pn_chars(uint32_t c)
+{
+    return pn_chars_base(c) || c == '_' || c == '-' || (c >= '0' && c <= '9') || c == 0xB7 ||
+           (c >= 0x300 && c <= 0x36F) || (c >= 0x203F && c <= 0x2040);
+}
+
+KgStatus kg_validate_blank(const char *label, size_t len, const char *file, unsigned long line,
+                           unsigned long col, KgError *err)
+{
+    // BLANK_NODE_LABEL: (PN_CHARS_U | [0-9]) ((PN_CHARS | '.')* PN_CHARS)?, where the
+    // W3C suites (nt-syntax-bad-bnode-01) read PN_CHARS_U without the ':' of the 2014 text.
+    const unsigned char *p = (const unsigned char *)label;
+    uint32_t c = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_decode(p + i, len - i, &c);
+        if (n == 0) return bad_utf8(c, "a blank-node label", file, line, col, err);
+        int ok = i == 0 ? pn_chars_base(c) || c == '_' || (c >= '0' && c <= '9')
+                        : pn_chars(c) || (c == '.' && i + n < len);
+        if (!ok)
+            return kg_error_at(err, KG_ERR_SYNTAX, file, line, col,
+                               "character '%.*s' not allowed %s the blank-node label _:%.*s",
+                               (int)n, label + i, i == 0 ? "at the start of" : "in",
+                               (int)(len > 80 ? 80 : len), label);
+        i += n;
+    }
+    if (len == 0)
+        return kg_error_at(err, KG_ERR_SYNTAX, file, line, col, "empty blank-node label");
+    return KG_OK;
+}
 
 KgStatus kg_validate_iri(const char *iri, size_t len, const char *file, unsigned long line,
                          unsigned long col, KgError *err)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)iri[i];
-        if (c <= 0x20 || strchr("<>\"{}|^`\\", c))
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t n = utf8_decode((const unsigned char *)iri + i, len - i, &cp);
+            if (n == 0) return bad_utf8(cp, "an IRI", file, line, col, err);
+            i += n - 1;
+            continue;
+        }
+        if (iri_forbidden(c))
             return kg_error_at(err, KG_ERR_SYNTAX, file, line, col,
                                "character %s%c%s (0x%02X) not allowed in the IRI <%.*s>",
                                c > 0x20 ? "'" : "", c > 0x20 ? c : ' ', c > 0x20 ? "'" : "", c,
@@ -46,4 +159,59 @@ KgStatus kg_validate_lang(const char *lang, const char *file, unsigned long line
     return KG_OK;
 bad:
     return kg_error_at(err, KG_ERR_SYNTAX, file, line, col, "bad language tag '@%s'", lang);
+}
+
+/* ---------------------------------------------------------------- N-Triples lines */
+
+enum { NT_TEXT, NT_IRI, NT_STRING, NT_ESCAPE, NT_COMMENT };
+
+/* The end of a line: a statement on it must have ended with '.'. */
+static KgStatus end_line(KgNtScan *sc, const char *file, KgError *err)
+{
+    char last = sc->last;
+    sc->last = 0;
+    sc->state = NT_TEXT;
+    if (last && last != '.')
+        return kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->last_col + 1,
+                           "expected '.' at the end of the statement");
+    return KG_OK;
+}
+
+KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_end,
+                              const char *file, KgError *err)
+{
+    if (sc->line == 0) sc->line = sc->col = 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c == '\n' || c == '\r') {
+            // A string or IRI cut by the line end is raptor's error to report; CR LF is one
+            // line end, as raptor counts lines.
+            KgStatus s = end_line(sc, file, err);
+            if (s != KG_OK) return s;
+            if (c == '\n') sc->line++, sc->col = 1;
+            continue;
+        }
+        int significant = 0;
+        switch (sc->state) {
+        case NT_TEXT:
+            if (c == '#') sc->state = NT_COMMENT;
+            else if (c == '<') sc->state = NT_IRI, significant = 1;
+            else if (c == '"') sc->state = NT_STRING, significant = 1;
+            else significant = c != ' ' && c != '\t';
+            break;
+        case NT_IRI:
+            if (c == '>') sc->state = NT_TEXT, significant = 1;
+            break;
+        case NT_STRING:
+            if (c == '\\') sc->state = NT_ESCAPE;
+            else if (c == '"') sc->state = NT_TEXT, significant = 1;
+            break;
+        case NT_ESCAPE: sc->state = NT_STRING; break;
+        default: break; // a comment runs to the line end
+        }
+        if (significant) sc->last = c, sc->last_col = sc->col;
+        // Columns count characters: UTF-8 continuation bytes do not start one.
+        if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
+    }
+    return at_end ? end_line(sc, file, err) : KG_OK;
 }

@@ -149,7 +149,7 @@ static int cmd_load(Repl *r, int argc, char **argv)
             if (failed[i]) fprintf(r->err, " %s", files[i]);
         fputc('\n', r->err);
     }
-    status = n_ok == n_files ? REPL_OK : REPL_FAIL;
+    status = n_ok == n_files ? REPL_OK : kg_interrupted() ? REPL_INTERRUPTED : REPL_FAIL;
 out:
     kg_free(files);
     kg_free(failed);

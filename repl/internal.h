@@ -8,8 +8,9 @@
 
 #include <stdio.h>
 
-/* Exit statuses: 0 success, 1 failure (bad input, a load that failed), 2 usage error. */
-enum { REPL_OK = 0, REPL_FAIL = 1, REPL_USAGE = 2 };
+/* Exit statuses: 0 success, 1 failure (bad input, a load that failed), 2 usage error,
+ * 130 stopped by Ctrl-C (the shell convention, 128 + SIGINT). */
+enum { REPL_OK = 0, REPL_FAIL = 1, REPL_USAGE = 2, REPL_INTERRUPTED = 130 };
 
 typedef struct {
     const char *db_path;

@@ -1,0 +1,24 @@
+/* tests/test_free_null.c: every destructor of a public header accepts NULL and does nothing,
+ * as free() does (serd's test_free_null.c). A new _free or _close gets a line here. */
+#include "kg/kg.h"
+
+#include <criterion/criterion.h>
+
+Test(free_null, kg_free_accepts_null) { kg_free(NULL); }
+
+Test(free_null, kg_arena_free_accepts_null) { kg_arena_free(NULL); }
+
+Test(free_null, kg_buf_free_accepts_null)
+{
+    kg_buf_free(NULL);
+    KgBuf empty = {0};
+    kg_buf_free(&empty); // an unused buffer owns nothing
+    cr_assert_null(empty.data);
+    cr_assert_eq(empty.len, 0);
+}
+
+Test(free_null, kg_iter_free_accepts_null) { kg_iter_free(NULL); }
+
+Test(free_null, kg_store_close_accepts_null) { kg_store_close(NULL); }
+
+Test(free_null, kg_error_clear_accepts_null) { kg_error_clear(NULL); }
