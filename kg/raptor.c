@@ -4,8 +4,6 @@
  * strict checks of kg/validate.c for what raptor2 lets through. */
 #include "internal.h"
 
-#include <ctype.h>
-#include <limits.h>
 #include <raptor2.h>
 #include <stdlib.h>
 #include <string.h>
