@@ -76,7 +76,7 @@ build/asan/conformance: build/asan/tests/conformance/conformance.o build/asan/li
 build/plain/sqlite_baseline: build/plain/tests/bench/sqlite_baseline.o
 	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
 
-.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps
+.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format
 all: nous
 
 deps: $(CONFIG)
@@ -111,6 +111,13 @@ asan: build/asan/nous
 
 check-deps:
 	@sh scripts/check-deps.sh
+
+# clang-tidy's bug-finding checks over the sources; clang-format with .clang-format.
+SOURCES := $(LIB_SRC) $(REPL_SRC) repl/main.c
+tidy: $(CONFIG)
+	clang-tidy --quiet -checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier' $(SOURCES) -- $(CSTD) -I. $(DEP_CFLAGS)
+format:
+	clang-format -i $(SOURCES) $(wildcard */*.h)
 
 # ---------------------------------------------------------------- demo and bench
 demo: nous

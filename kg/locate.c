@@ -72,16 +72,16 @@ unsigned long kg_locate_column(const char *parser_name, const char *base, const 
     }
     const char *nl = memchr(data + start, '\n', len - start);
     size_t end = nl ? (size_t)(nl - data) : len;
-    // Token ends on the line: the places after which a blank follows (and the line's end).
+    // The tokens of the line: where each starts, and the cut just after it.
     size_t cuts[MAX_TOKENS], starts[MAX_TOKENS];
     int n_cuts = 0;
-    for (size_t i = start; i < end && n_cuts < MAX_TOKENS; i++) {
-        int blank = data[i] == ' ' || data[i] == '\t' || data[i] == '\r';
-        int prev_blank = i == start || data[i - 1] == ' ' || data[i - 1] == '\t';
-        if (!blank && prev_blank) starts[n_cuts] = i;
-        if (!blank && (i + 1 == end || data[i + 1] == ' ' || data[i + 1] == '\t' ||
-                       data[i + 1] == '\r'))
-            cuts[n_cuts++] = i + 1;
+    size_t i = start;
+    while (i < end && n_cuts < MAX_TOKENS) {
+        while (i < end && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r')) i++;
+        if (i == end) break;
+        starts[n_cuts] = i;
+        while (i < end && data[i] != ' ' && data[i] != '\t' && data[i] != '\r') i++;
+        cuts[n_cuts++] = i;
     }
     if (n_cuts == 0) return 0;
     // Binary search for the first cut that already fails.
@@ -100,7 +100,7 @@ unsigned long kg_locate_column(const char *parser_name, const char *base, const 
     if (found < 0) return 0;
     // Columns count characters, not bytes.
     unsigned long col = 1;
-    for (size_t i = start; i < starts[found]; i++)
-        if (((unsigned char)data[i] & 0xC0) != 0x80) col++;
+    for (size_t j = start; j < starts[found]; j++)
+        if (((unsigned char)data[j] & 0xC0) != 0x80) col++;
     return col;
 }
