@@ -45,18 +45,30 @@ void kg_error_clear(KgError *err)
     memset(err, 0, sizeof *err);
 }
 
-void kg_error_format(const KgError *err, char *buf, size_t buf_len)
+void kg_error_where(const KgError *err, char *buf, size_t buf_len)
 {
     if (!buf_len) return;
-    const char *msg = err->msg[0] ? err->msg : kg_status_name(err->status);
     if (err->file && err->line && err->col)
-        snprintf(buf, buf_len, "%s:%lu:%lu: %s", err->file, err->line, err->col, msg);
+        snprintf(buf, buf_len, "%s:%lu:%lu", err->file, err->line, err->col);
     else if (err->file && err->line)
-        snprintf(buf, buf_len, "%s:%lu: %s", err->file, err->line, msg);
-    else if (err->file)
-        snprintf(buf, buf_len, "%s: %s", err->file, msg);
+        snprintf(buf, buf_len, "%s:%lu", err->file, err->line);
     else
-        snprintf(buf, buf_len, "%s", msg);
+        snprintf(buf, buf_len, "%s", err->file ? err->file : "");
+}
+
+const char *kg_error_message(const KgError *err)
+{
+    return err->msg[0] ? err->msg : kg_status_name(err->status);
+}
+
+void kg_error_format(const KgError *err, char *buf, size_t buf_len)
+{
+    char where[512];
+    kg_error_where(err, where, sizeof where);
+    if (where[0])
+        snprintf(buf, buf_len, "%s: %s", where, kg_error_message(err));
+    else
+        snprintf(buf, buf_len, "%s", kg_error_message(err));
 }
 
 const char *kg_status_name(KgStatus st)

@@ -46,6 +46,10 @@ KgStatus kg_error_at(KgError *err, KgStatus st, const char *file, unsigned long 
 void kg_error_clear(KgError *err);
 /* Writes "file:line:col: message" (the parts that are known) into buf. */
 void kg_error_format(const KgError *err, char *buf, size_t buf_len);
+/* Writes only where: "file:line:col", "file:line", "file", or "" when nothing is known. */
+void kg_error_where(const KgError *err, char *buf, size_t buf_len);
+/* The message, or the status's name when there is none. */
+const char *kg_error_message(const KgError *err);
 /* A short English name for a status ("syntax error", "out of memory", ...). */
 const char *kg_status_name(KgStatus st);
 

@@ -66,6 +66,12 @@ const char *kg_format_name(KgFormat f)
  * pages, and duplicates within a batch cost nothing. */
 #define BATCH_QUADS ((size_t)1 << 18)
 
+static KgStatus interrupted(const char *name, KgError *err)
+{
+    return kg_error_at(err, KG_ERR_INTERRUPTED, name, 0, 0,
+                       "interrupted; nothing of this file was loaded");
+}
+
 static int compare_quads(const void *a, const void *b)
 {
     const KgQuad *x = a, *y = b;
@@ -102,8 +108,7 @@ KgStatus kg_load_add(KgLoadCtx *lc, const KgQuad *q, KgError *err)
         if (s != KG_OK) return s;
     }
     if ((lc->stats.n_read & (INTERRUPT_EVERY - 1)) == 0 && kg_interrupted())
-        return kg_error_at(err, KG_ERR_INTERRUPTED, lc->name, 0, 0,
-                           "interrupted; nothing of this file was loaded");
+        return interrupted(lc->name, err);
     if (lc->opt && lc->opt->progress && lc->stats.n_read >= lc->next_progress) {
         lc->next_progress = lc->stats.n_read + PROGRESS_EVERY;
         lc->stats.seconds = kg_now() - lc->t_start;
@@ -208,8 +213,7 @@ static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd, uint
     if (s == KG_OK && bulk) s = kg_store_create_quad_indexes(store, err);
     if (s == KG_OK && store->terms_index_dropped) s = kg_store_create_terms_index(store, err);
     if (s == KG_OK && kg_interrupted())
-        s = kg_error_at(err, KG_ERR_INTERRUPTED, name, 0, 0,
-                        "interrupted; nothing of this file was loaded");
+        s = interrupted(name, err);
     if (s == KG_OK)
         s = kg_store_commit(store, err);
     else

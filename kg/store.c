@@ -52,7 +52,8 @@ static const char *const stmt_sql[N_STMTS] = {
     [STMT_COUNT_QUADS] = "SELECT count(*), coalesce(sum(mark & 1), 0), "
                          "coalesce(sum((mark & 2) >> 1), 0) FROM quads",
     [STMT_COUNT_ASSERTED_EST] = "SELECT coalesce(sum(n_triples), 0) FROM pred_stats",
-    [STMT_COUNT_TERMS] = "SELECT count(*), coalesce(max(id), 0) FROM terms",
+    [STMT_MAX_TERM_ID] = "SELECT coalesce(max(id), 0) FROM terms",
+    [STMT_COUNT_TERMS] = "SELECT count(*) FROM terms",
     [STMT_COUNT_GRAPHS] = "SELECT count(*) FROM (SELECT DISTINCT g FROM quads WHERE g != 0)",
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
@@ -316,15 +317,16 @@ KgStatus kg_store_begin(KgStore *store, KgError *err)
     }
     store->in_txn = 1;
     store->n_dirty_preds = 0;
-    // The next id is read inside the transaction, so no other writer can take it.
-    sqlite3_stmt *c = kg_stmt(store, STMT_COUNT_TERMS, err);
+    // The next id is read inside the transaction, so no other writer can take it. max(id)
+    // is one step down the rowid B-tree, unlike count(*).
+    sqlite3_stmt *c = kg_stmt(store, STMT_MAX_TERM_ID, err);
     if (!c) goto fail;
     if (sqlite3_step(c) != SQLITE_ROW) {
         sqlite3_reset(c);
-        kg_db_error(store, err, "reading the term count");
+        kg_db_error(store, err, "reading the largest term id");
         goto fail;
     }
-    KgTermId max_id = (KgTermId)sqlite3_column_int64(c, 1);
+    KgTermId max_id = (KgTermId)sqlite3_column_int64(c, 0);
     sqlite3_reset(c);
     if (max_id + 1 != store->next_term_id) {
         // Another process added terms since our cache was filled.

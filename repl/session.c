@@ -22,15 +22,9 @@ KgStore *repl_store(Repl *r)
 
 void repl_error(Repl *r, const KgError *err)
 {
-    const char *msg = err->msg[0] ? err->msg : kg_status_name(err->status);
-    if (err->file && err->line && err->col)
-        fprintf(r->err, "%s:%lu:%lu: error: %s\n", err->file, err->line, err->col, msg);
-    else if (err->file && err->line)
-        fprintf(r->err, "%s:%lu: error: %s\n", err->file, err->line, msg);
-    else if (err->file)
-        fprintf(r->err, "%s: error: %s\n", err->file, msg);
-    else
-        fprintf(r->err, "nous: error: %s\n", msg);
+    char where[512];
+    kg_error_where(err, where, sizeof where);
+    fprintf(r->err, "%s: error: %s\n", where[0] ? where : "nous", kg_error_message(err));
 }
 
 int repl_usage_error(Repl *r, const char *cmd, const char *fmt, ...)
