@@ -47,6 +47,8 @@ struct KgStore {
     KgBuf get_lex, get_dt, get_lang;
     /* prefixes in memory, for printing CURIEs; dropped when a prefix changes */
     struct PrefixCache *prefix_cache;
+    /* the SPARQL functions' state (kg/sparql_funcs.c), made when they are registered */
+    struct SpRuntime *sparql;
     /* predicates whose statistics a commit must refresh */
     KgTermId *dirty_preds;
     size_t n_dirty_preds, cap_dirty_preds;

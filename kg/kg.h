@@ -280,4 +280,36 @@ KgStatus kg_load_memory(KgStore *store, const char *name, const char *data, size
  * same set of triples (up to blank-node names). */
 KgStatus kg_export(KgStore *store, FILE *out, KgFormat format, unsigned marks, KgError *err);
 
+/* ---------------------------------------------------------------- SPARQL queries */
+
+/* A SPARQL 1.1 query compiled to one SQL statement over the quads (asserted and inferred
+ * together; the default graph is graph 0, GRAPH ranges over the named graphs). */
+typedef struct KgQuery KgQuery;
+typedef enum { KG_QUERY_SELECT = 1, KG_QUERY_ASK, KG_QUERY_CONSTRUCT } KgQueryForm;
+
+/* Parses `len` bytes of query text, compiles and prepares it. `name` (a file name, or
+ * "query") is used in error positions. Syntax errors, and constructs outside the subset
+ * nous answers, fail with KG_ERR_SYNTAX at name:line:col, the message naming the
+ * construct. On failure *out is NULL. Free with kg_query_free(). */
+KgStatus kg_query_prepare(KgStore *store, const char *text, size_t len, const char *name,
+                          KgQuery **out, KgError *err);
+KgQueryForm kg_query_form(const KgQuery *q);
+/* The chosen join order and the SQL, as text for `nous query --explain`. */
+const char *kg_query_explain(const KgQuery *q);
+/* Result columns: the SELECT variables (names without '?'), in order; for CONSTRUCT the
+ * three columns "subject", "predicate", "object"; none for ASK. */
+size_t kg_query_n_columns(const KgQuery *q);
+const char *kg_query_column(const KgQuery *q, size_t i);
+/* Moves to the next result row: KG_OK with a row, KG_DONE after the last. CONSTRUCT rows
+ * are the distinct triples of the instantiated template. For ASK the first call returns
+ * KG_OK when the answer is true and KG_DONE when it is false. Stops with
+ * KG_ERR_INTERRUPTED on Ctrl-C. */
+KgStatus kg_query_next(KgQuery *q, KgError *err);
+/* The value of column i of the current row: 1 with *out filled (its strings valid until
+ * the next kg_query_next or kg_query_free), 0 when the variable is unbound. */
+int kg_query_value(KgQuery *q, size_t i, KgTerm *out);
+/* The same value's id when the term is stored, 0 when it is unbound or computed. */
+KgTermId kg_query_value_id(const KgQuery *q, size_t i);
+void kg_query_free(KgQuery *q);
+
 #endif

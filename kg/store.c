@@ -2,6 +2,7 @@
  * it in WAL mode, holds the table of prepared statements (each compiled once, always bound,
  * never pasted together) and runs the one-transaction-per-command discipline. */
 #include "internal.h"
+#include "sparql.h"
 
 #include <string.h>
 #include <time.h>
@@ -286,6 +287,7 @@ void kg_store_close(KgStore *store)
     if (!store) return;
     if (store->in_txn) kg_store_rollback(store);
     for (int i = 0; i < N_STMTS; i++) sqlite3_finalize(store->stmts[i]);
+    sp_funcs_free(store);
     if (store->db) sqlite3_close(store->db);
     kg_dict_cache_free(store);
     kg_prefix_cache_free(store);
