@@ -56,6 +56,13 @@ static const char *const stmt_sql[N_STMTS] = {
     [STMT_MAX_TERM_ID] = "SELECT coalesce(max(id), 0) FROM terms",
     [STMT_COUNT_TERMS] = "SELECT count(*) FROM terms",
     [STMT_COUNT_GRAPHS] = "SELECT count(*) FROM (SELECT DISTINCT g FROM quads WHERE g != 0)",
+    /* the query planner's statistics: per predicate, and exact counts (capped at ?3 or ?2)
+     * for a pattern with constants, which an index range answers */
+    [STMT_PRED_STATS_GET] = "SELECT n_triples, n_subjects, n_objects FROM pred_stats WHERE p = ?1",
+    [STMT_PROBE_PO] = "SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 AND o = ?2 LIMIT ?3)",
+    [STMT_PROBE_SP] = "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 LIMIT ?3)",
+    [STMT_PROBE_S] = "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s = ?1 LIMIT ?2)",
+    [STMT_PROBE_O] = "SELECT count(*) FROM (SELECT 1 FROM quads WHERE o = ?1 LIMIT ?2)",
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
