@@ -182,6 +182,7 @@ typedef struct {
         int is_text;
         int64_t i;
         const char *text; /* in the arena */
+        const char *label; /* what it stands for, for --explain (the term as written) */
     } *params;
     size_t n_params, cap_params;
     /* result columns: one per SELECT variable; CONSTRUCT: every variable of the template,
@@ -193,9 +194,29 @@ typedef struct {
 /* Compiles the parsed query into one SQL statement over the store's quads table, with
  * the join order of every basic graph pattern chosen from the store's statistics and
  * pinned with CROSS JOIN. */
-KgStatus sp_compile(KgStore *store, const SpQuery *q, KgArena *arena, SpSql *out,
-                    KgError *err);
+KgStatus sp_compile(KgStore *store, const SpQuery *q, const char *name, KgArena *arena,
+                    SpSql *out, KgError *err);
 void sp_sql_free(SpSql *s);
+
+/* ---------------------------------------------------------------- join order (sparql_plan.c) */
+
+/* A triple pattern of a basic graph pattern, with its term ids looked up: id 0 for a
+ * variable position, SP_ABSENT for a constant that is not in the store. */
+#define SP_ABSENT UINT64_MAX
+typedef struct {
+    const SpTriple *triple;
+    KgTermId s_id, p_id, o_id;
+} SpPattern;
+
+/* Chooses the order in which to join `n` patterns: the pattern with the fewest matches
+ * first, then always the connected pattern that multiplies the rows the least, judged from
+ * per-predicate statistics and exact (capped) counts of index ranges for constants (the
+ * per-class counts of rdf:type patterns among them). `is_bound` tells which variables are
+ * bound before the pattern starts (correlated EXISTS). Writes the order into order[n] and
+ * the estimated rows after each step into est[n]. */
+KgStatus sp_plan_order(KgStore *store, const SpPattern *pats, size_t n,
+                       int (*is_bound)(void *ctx, const char *var), void *ctx, size_t *order,
+                       double *est, KgError *err);
 
 /* ---------------------------------------------------------------- SQL functions */
 
@@ -225,5 +246,112 @@ KgStatus sp_term_encode(const KgTerm *t, KgBuf *buf);
 /* Decodes the TEXT form into *out; its strings are copied into `scratch` (each
  * NUL-terminated) and stay valid until `scratch` is next written. */
 KgStatus sp_term_decode(const char *text, size_t len, KgTerm *out, KgBuf *scratch);
+
+/* ---------------------------------------------------------------- inside the SQL functions
+ * What sparql_value.c (values, the decode cache, results), sparql_funcs.c (operators and
+ * functions), sparql_agg.c (aggregates) and regex.c share; nothing outside them uses it. */
+
+/* The class of a value. Numeric types are in promotion order. A literal of a numeric,
+ * boolean or date type whose lexical form is not valid keeps its type with valid == 0. */
+typedef enum {
+    SP_T_NONE = 0, /* unbound or error */
+    SP_T_BLANK,
+    SP_T_IRI,
+    SP_T_SIMPLE, /* a simple literal or xsd:string */
+    SP_T_LANG,
+    SP_T_INTEGER, /* xsd:integer and the types derived from it */
+    SP_T_DECIMAL,
+    SP_T_FLOAT,
+    SP_T_DOUBLE,
+    SP_T_BOOLEAN,
+    SP_T_DATETIME,
+    SP_T_DATE,
+    SP_T_OTHER, /* a literal of any other datatype */
+} SpType;
+
+#define SP_IS_NUMERIC(t) ((t) >= SP_T_INTEGER && (t) <= SP_T_DOUBLE)
+#define SP_IS_STRING(t) ((t) == SP_T_SIMPLE || (t) == SP_T_LANG)
+
+/* An exact xsd:integer or xsd:decimal: m x 10^-scale, |m| < 10^38, no trailing zero
+ * digits when scale > 0 (so equal values have equal forms). Integers have scale 0. */
+typedef struct {
+    __int128 m;
+    int scale;
+} SpDec;
+
+/* A decoded value, borrowed: its strings belong to the decode cache or to the SQL argument
+ * and stay valid until the SQL function returns. dt and lang are "" when absent. */
+typedef struct {
+    SpType type;
+    int valid;     /* numeric, boolean and date types: the lexical form is valid */
+    int has_dec;   /* a valid integer or decimal of at most 38 digits: dec holds it */
+    SpDec dec;
+    double num;    /* valid numerics; dates in seconds since 1970 (UTC); booleans 0 or 1 */
+    KgTermKind kind;
+    KgTermId id;   /* the stored term, 0 for a computed one */
+    const char *lex, *dt, *lang;
+    size_t lex_len, dt_len, lang_len;
+} SpVal;
+
+typedef struct SpRuntime SpRuntime;
+
+/* The runtime of a call (the function's user data); starts a new call, so that the
+ * arguments it decodes do not evict each other from the cache. */
+SpRuntime *sp_call(sqlite3_context *ctx);
+/* Decodes an SQL argument. Returns 1 with *out filled, 0 when the value is NULL, unknown
+ * or not a value (a database or memory failure has then been reported on ctx). */
+int sp_arg(SpRuntime *rt, sqlite3_context *ctx, sqlite3_value *v, SpVal *out);
+/* A string argument that the compiler may pass either as a value (a simple literal) or as
+ * plain SQL text: REGEX patterns and flags, GROUP_CONCAT separators. 0 when it is neither. */
+int sp_arg_plain_string(SpRuntime *rt, sqlite3_context *ctx, sqlite3_value *v,
+                        const char **s, size_t *len);
+/* A scratch buffer of the runtime (0 or 1), emptied; valid until the function returns. */
+KgBuf *sp_scratch(SpRuntime *rt, int which);
+
+/* Results, canonicalised: the id of a stored term, else the TEXT encoding. */
+void sp_result_term(SpRuntime *rt, sqlite3_context *ctx, const KgTerm *t);
+/* A simple literal, or a language-tagged one when lang is not empty. */
+void sp_result_string(SpRuntime *rt, sqlite3_context *ctx, const char *s, size_t len,
+                      const char *lang, size_t lang_len);
+void sp_result_boolean(SpRuntime *rt, sqlite3_context *ctx, int b);
+/* An exact integer or decimal (t says which) in its canonical lexical form. */
+void sp_result_exact(SpRuntime *rt, sqlite3_context *ctx, SpType t, const SpDec *d);
+/* A decimal (beyond exact range), float or double from a double, in canonical form; a
+ * non-finite decimal, or an integer (never inexact), is an error (NULL). */
+void sp_result_number(SpRuntime *rt, sqlite3_context *ctx, SpType t, double d);
+
+/* Exact arithmetic: 1 with *out set, 0 when the result leaves the exact range (or for a
+ * division by zero). Quotients keep SP_DEC_SCALE digits after the point, rounded half
+ * away from zero. sp_dec_cmp cannot fail. */
+#define SP_DEC_SCALE 18
+int sp_dec_add(const SpDec *a, const SpDec *b, SpDec *out);
+int sp_dec_sub(const SpDec *a, const SpDec *b, SpDec *out);
+int sp_dec_mul(const SpDec *a, const SpDec *b, SpDec *out);
+int sp_dec_div(const SpDec *a, const SpDec *b, SpDec *out);
+int sp_dec_cmp(const SpDec *a, const SpDec *b);
+/* ABS, CEIL, FLOOR and ROUND (halves up, as XPath fn:round) of an exact value. */
+int sp_dec_unary(const SpDec *a, char op, SpDec *out);
+double sp_dec_to_double(const SpDec *a);
+/* Passes an SQL argument through unchanged (it is already a canonical value). */
+void sp_result_same(sqlite3_context *ctx, sqlite3_value *v);
+
+/* Appends the ORDER BY key of v (see sp_sortkey) to buf. */
+KgStatus sp_sortkey_append(const SpVal *v, KgBuf *buf);
+
+/* The function tables that sp_funcs_register installs: one row per SQL function, a scalar
+ * (func) or an aggregate (step, final); n_args -1 means any number. Each ends with a NULL
+ * name. sp_group_concat_distinct(v, sep) is GROUP_CONCAT(DISTINCT v; SEPARATOR=sep), since
+ * SQLite's DISTINCT aggregates take one argument only. */
+typedef struct {
+    const char *name;
+    int n_args;
+    void (*func)(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+    void (*step)(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+    void (*final)(sqlite3_context *ctx);
+} SpFunctionDef;
+extern const SpFunctionDef sp_functions[];  /* sparql_funcs.c */
+extern const SpFunctionDef sp_aggregates[]; /* sparql_agg.c */
+/* REGEX (regex.c), a row of sp_functions. */
+void sp_fn_regex(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 #endif

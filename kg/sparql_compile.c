@@ -212,7 +212,9 @@ static const char *term_value(Cc *cc, const KgTerm *t)
     if (id != SP_ABSENT) return param(cc, 0, (int64_t)id, NULL, term_label(cc, t));
     cc->tmp.len = 0;
     if (sp_term_encode(t, &cc->tmp) != KG_OK) return fail_nomem(cc), "NULL";
-    return param(cc, 1, 0, buf_str(cc, &cc->tmp), term_label(cc, t));
+    const char *encoded = buf_str(cc, &cc->tmp);
+    const char *label = term_label(cc, t);
+    return param(cc, 1, 0, encoded, label);
 }
 
 /* A constant in a quads column: its id, or -1 (matches nothing) when not stored. */
@@ -431,10 +433,8 @@ static Ex aggregate(Cc *cc, const ExprCtx *x, const SpExpr *e)
     if (e->agg == SP_A_GROUP_CONCAT) {
         KgTerm sep = {KG_TERM_LITERAL, e->separator ? e->separator : " ",
                       strlen(e->separator ? e->separator : " "), NULL, NULL};
-        if (e->distinct && e->separator && strcmp(e->separator, " ") != 0) {
-            fail_at(cc, e->pos, "GROUP_CONCAT(DISTINCT ...) with a SEPARATOR is not supported");
-            return r;
-        }
+        if (e->distinct && e->separator)
+            return (Ex){astr(cc, "sp_group_concat_distinct(%s, %s)", arg, term_value(cc, &sep)), T_VAL};
         if (e->distinct) return (Ex){astr(cc, "sp_group_concat(DISTINCT %s)", arg), T_VAL};
         return (Ex){astr(cc, "sp_group_concat(%s, %s)", arg, term_value(cc, &sep)), T_VAL};
     }

@@ -390,5 +390,6 @@ void kg_store_rollback(KgStore *store)
     // Ids handed out inside the transaction are gone; so is anything cached about them.
     kg_dict_cache_clear(store);
     kg_prefix_cache_free(store);
+    sp_funcs_reset(store);
     store->next_term_id = 0;
 }

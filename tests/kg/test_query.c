@@ -114,7 +114,7 @@ Test(query, filters_compare_typed_values)
     expect(st, EX "SELECT ?x WHERE { ?x ex:name ?n FILTER(isLiteral(?n) && !contains(str(?n), \"o\") "
                   "&& !strstarts(?n, \"d\")) }",
            "x=ex:alice");
-    expect(st, EX "SELECT ?x WHERE { ?x ex:knows ?y FILTER(isBlank(?x)) }", "x=_:x");
+    expect(st, EX "SELECT ?y WHERE { ?x ex:knows ?y FILTER(isBlank(?x)) }", "y=ex:alice");
     kg_store_close(st);
 }
 
@@ -206,7 +206,7 @@ Test(query, join_order_starts_from_the_rare_pattern)
               "the rare pattern should come first:\n%s", ex);
     cr_assert_not_null(strstr(ex, "CROSS JOIN"), "%s", ex);
     kg_query_free(q);
-    expect(st, sparql, "s=<http://example.org/s7>");
+    expect(st, sparql, "s=ex:s7");
     kg_store_close(st);
 }
 
@@ -228,8 +228,8 @@ static void expect_refused(const char *sparql, unsigned long line, unsigned long
 Test(query, refusals_name_the_construct_and_position)
 {
     expect_refused(EX "SELECT ?x WHERE {\n  ?x ex:knows/ex:knows ?y }", 2, 14, "property path");
-    expect_refused(EX "SELECT ?x ?n WHERE { ?x ex:name ?n } GROUP BY ?x", 1, 40, "?n");
-    expect_refused(EX "SELECT ?x WHERE { ?x ex:age ?a BIND(1 AS ?a) }", 1, 62, "BIND");
+    expect_refused(EX "SELECT ?x ?n WHERE { ?x ex:name ?n } GROUP BY ?x", 1, 44, "?n");
+    expect_refused(EX "SELECT ?x WHERE { ?x ex:age ?a BIND(1 AS ?a) }", 1, 65, "BIND");
 }
 
 Test(query, interrupted_query_stops)
