@@ -1,7 +1,7 @@
 # nous: one Makefile for the program, its tests, sanitizer builds and benchmarks.
 #   make            build ./nous           make test    every test, plain and sanitized
 #   make demo       install, build, load the demo data, open the shell
-#   make bench      load-throughput figures against raptor and raw SQLite baselines
+#   make bench      load throughput against raptor and raw SQLite, LUBM queries against Redland
 #   make asan       the sanitized build only  make check-deps   module include rules
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -76,6 +76,20 @@ build/asan/conformance: build/asan/tests/conformance/conformance.o build/asan/li
 build/plain/sqlite_baseline: build/plain/tests/bench/sqlite_baseline.o
 	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
 
+# The W3C SPARQL runner reads SPARQL XML results with libxml2, which only it links.
+build/plain/tests/sparql/w3c.o: tests/sparql/w3c.c $(CONFIG)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(XML_CFLAGS) -c $< -o $@
+build/asan/tests/sparql/w3c.o: tests/sparql/w3c.c $(CONFIG)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $(XML_CFLAGS) -c $< -o $@
+build/plain/sparql-w3c: build/plain/tests/sparql/w3c.o build/plain/libnous.a
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(XML_LIBS)
+build/asan/sparql-w3c: build/asan/tests/sparql/w3c.o build/asan/libnous.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS) $(XML_LIBS)
+
 .PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format
 all: nous
 
@@ -91,21 +105,27 @@ export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions
 test: test-plain test-asan
 	@echo "make test: all suites passed (plain and AddressSanitizer+UBSan builds)"
 
-test-plain: nous build/plain/unit build/plain/conformance check-deps
+test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c check-deps
 	@echo "== unit tests (Criterion)"
 	build/plain/unit --jobs 2
 	@echo "== command-line tests"
 	NOUS=./nous sh tests/cli/run.sh
 	@echo "== W3C syntax conformance"
 	build/plain/conformance $(W3C)
+	@echo "== W3C SPARQL query evaluation"
+	build/plain/sparql-w3c tests/sparql/w3c
+	@echo "== LUBM query answer counts (exit 77: no ../shared/datasets/lubm, skipped)"
+	NOUS=./nous sh tests/sparql/lubm.sh || [ $$? -eq 77 ]
 
-test-asan: build/asan/nous build/asan/unit build/asan/conformance
+test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c
 	@echo "== unit tests under ASan+UBSan"
 	build/asan/unit --jobs 2
 	@echo "== command-line tests under ASan+UBSan"
 	NOUS=build/asan/nous sh tests/cli/run.sh
 	@echo "== W3C syntax conformance under ASan+UBSan"
 	build/asan/conformance $(W3C)
+	@echo "== W3C SPARQL query evaluation under ASan+UBSan"
+	build/asan/sparql-w3c tests/sparql/w3c
 
 asan: build/asan/nous
 
@@ -128,6 +148,7 @@ demo: nous
 
 bench: nous build/plain/sqlite_baseline
 	sh tests/bench/load.sh
+	sh tests/bench/lubm_query.sh
 
 clean:
 	rm -rf build nous

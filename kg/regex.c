@@ -36,7 +36,8 @@ static void regex_free(void *p) {
     kg_free(re);
 }
 
-/* XPath flags: i, s, m, x; anything else is an error (0). */
+/* XPath flags: i, s, m, x, and q (XPath 3.0: the pattern is a plain string, PCRE2_LITERAL);
+ * anything else is an error (0). */
 static int parse_flags(const char *f, size_t n, uint32_t *options) {
     *options = PCRE2_UTF | PCRE2_UCP;
     for (size_t i = 0; i < n; i++) {
@@ -45,9 +46,12 @@ static int parse_flags(const char *f, size_t n, uint32_t *options) {
         case 's': *options |= PCRE2_DOTALL; break;
         case 'm': *options |= PCRE2_MULTILINE; break;
         case 'x': *options |= PCRE2_EXTENDED; break;
+        case 'q': *options |= PCRE2_LITERAL; break;
         default: return 0;
         }
     }
+    /* A literal pattern takes only the case flag (PCRE2 refuses the others with it). */
+    if (*options & PCRE2_LITERAL) *options &= PCRE2_LITERAL | PCRE2_UTF | PCRE2_CASELESS;
     return 1;
 }
 

@@ -657,6 +657,21 @@ static const char *rel_subquery(Cc *cc, Rel *sub, const char *alias, const Scope
     return s;
 }
 
+/* Inner join of another relation built in this statement (a nested group): its FROM chain
+ * goes on after this one's ((A x B) LEFT JOIN C ON c(B, C) is A x (B LEFT JOIN C ON ...)),
+ * its conditions join the WHERE, its variables join by the compatibility rule. */
+static void rel_merge(Cc *cc, Rel *r, Rel *sub)
+{
+    if (sub->has_from) rel_from(cc, r, kg_buf_cstr(&sub->from));
+    if (sub->where.len) rel_cond(cc, r, kg_buf_cstr(&sub->where));
+    for (size_t i = 0; i < sub->scope.n; i++) {
+        const Binding *b = &sub->scope.b[i];
+        const Binding *have = scope_find(&r->scope, b->var);
+        if (have && strcmp(have->sql, b->sql) == 0) continue; /* the same inherited binding */
+        join_var(cc, &r->scope, &r->where, b->var, b->sql, b->maybe_null, 0);
+    }
+}
+
 /* Inner join of a subquery whose columns are `cols`. */
 static void join_inner(Cc *cc, Rel *r, const char *item, const Scope *cols)
 {
@@ -870,18 +885,18 @@ static Rel compile_group(Cc *cc, const SpGroup *g, const SpNode *graph, const Sc
             break;
         case SP_EL_GROUP:
         case SP_EL_GRAPH: {
+            /* Join(r, group): the group's own relation, merged into this one's FROM (its
+             * filters were placed on its own bindings, so they see only its variables) */
             const SpNode *gr = el->kind == SP_EL_GRAPH ? &el->graph : graph;
-            Rel sub = compile_group(cc, el->group, gr, NULL, NULL, NULL);
+            Rel sub = compile_group(cc, el->group, gr, inherit, NULL, NULL);
             if (el->kind == SP_EL_GRAPH && gr->is_var && !scope_find(&sub.scope, gr->var)) {
                 /* GRAPH ?g over a pattern that binds no graph itself: every named graph */
                 const char *ga = new_alias(cc, 'g');
                 rel_from(cc, &sub, astr(cc, "(SELECT DISTINCT g FROM quads WHERE g != 0) AS %s", ga));
                 scope_set(cc, &sub.scope, gr->var, astr(cc, "%s.g", ga), 0);
             }
-            Scope cols = {0};
-            const char *item = rel_subquery(cc, &sub, new_alias(cc, 'j'), NULL, &cols);
+            rel_merge(cc, &r, &sub);
             rel_free(&sub);
-            join_inner(cc, &r, item, &cols);
             break;
         }
         case SP_EL_VALUES:

@@ -8,7 +8,8 @@ out=${1:-build/config.mk}
 
 # pkg-config name -> Debian package providing it
 pkgs="sqlite3:libsqlite3-dev libpcre2-8:libpcre2-dev raptor2:libraptor2-dev zlib:zlib1g-dev
-libedit:libedit-dev criterion:libcriterion-dev openblas:libopenblas-dev lapacke:liblapacke-dev"
+libedit:libedit-dev criterion:libcriterion-dev openblas:libopenblas-dev lapacke:liblapacke-dev
+libxml-2.0:libxml2-dev"
 tools="rapper:raptor2-utils sqlite3:sqlite3"
 
 missing=""
@@ -49,5 +50,8 @@ tmp="$out.tmp"
     echo "DEP_LIBS := $(pkg-config --libs sqlite3 libpcre2-8 raptor2 zlib libedit) -lm -lpthread"
     echo "CRITERION_CFLAGS := $(pkg-config --cflags criterion)"
     echo "CRITERION_LIBS := $(pkg-config --libs criterion)"
+    # libxml2 reads SPARQL XML results, in the W3C SPARQL test runner only.
+    echo "XML_CFLAGS := $(pkg-config --cflags libxml-2.0)"
+    echo "XML_LIBS := $(pkg-config --libs libxml-2.0)"
 } > "$tmp"
 mv "$tmp" "$out"

@@ -525,7 +525,10 @@ Test(sparql_funcs, regex_matches_with_flags) {
     cr_assert_eq(TRUTH(re3, "\"a\\nb\"", "\"^b$\"", "\"\""), 0);
     cr_assert_eq(TRUTH(re3, "\"a\\nb\"", "\"^b$\"", "\"m\""), 1);
     cr_assert_eq(TRUTH(re3, "\"abc\"", "\"a b c\"", "\"x\""), 1);
-    cr_assert_eq(TRUTH(re3, "\"abc\"", "\"a\"", "\"q\""), -1);
+    cr_assert_eq(TRUTH(re3, "\"a.c\"", "\"a.\"", "\"q\""), 1);  // q: no metacharacters
+    cr_assert_eq(TRUTH(re3, "\"abc\"", "\"a.\"", "\"q\""), 0);
+    cr_assert_eq(TRUTH(re3, "\"A.C\"", "\"a.\"", "\"qi\""), 1);
+    cr_assert_eq(TRUTH(re3, "\"abc\"", "\"a\"", "\"k\""), -1); // an unknown flag
     cr_assert_eq(TEST2("sp_regex", "\"héllo\"", "\"^h.llo$\""), 1);  // UTF-8, not bytes
     cr_assert_eq(TEST2("sp_regex", "\"ÉCOLE\"", "\"^\\\\w+$\""), 1); // \w with UCP
     cr_assert_eq(TEST2("sp_regex", "\"chat\"@en", "\"^ch\""), 1);
