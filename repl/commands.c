@@ -1,6 +1,7 @@
 /* repl/commands.c: the command table (Redis style): one row per command serves both
  * `nous CMD ARGS` and `.cmd ARGS` in the shell, and the handlers for the store's commands:
- * load, stats, match, export, prefixes, help and shell. */
+ * load, stats, match, export, prefix(es), help and shell. `query` lives in query.c and the
+ * shell-only commands in shell_commands.c. */
 #include "repl/internal.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@ static int cmd_stats(Repl *r, int argc, char **argv);
 static int cmd_match(Repl *r, int argc, char **argv);
 static int cmd_export(Repl *r, int argc, char **argv);
 static int cmd_prefixes(Repl *r, int argc, char **argv);
+static int cmd_prefix(Repl *r, int argc, char **argv);
 static int cmd_help(Repl *r, int argc, char **argv);
 static int cmd_shell(Repl *r, int argc, char **argv);
 
@@ -21,24 +23,31 @@ const ReplCommand repl_commands[] = {
      "load RDF or TSV files (one transaction each)", cmd_load},
     {"stats", "", "counts of triples, terms, graphs and predicates", cmd_stats},
     {"match", "[--limit N] [--graph G] S P O", "triples matching a pattern (? = any)", cmd_match},
+    {"query", "[--format table|tsv|csv|json|ntriples|turtle] [--explain] [-f FILE | SPARQL]",
+     "run a SPARQL query (SELECT, ASK, CONSTRUCT)", repl_cmd_query},
     {"export", "[--format nt|ttl|nq] [--asserted|--inferred] [-o FILE]",
      "write the store as RDF", cmd_export},
     {"prefixes", "", "the known prefixes", cmd_prefixes},
+    {"prefix", "[P: <IRI>]", "remember a prefix in the store (no arguments: list them)",
+     cmd_prefix},
     {"help", "[COMMAND]", "this list, or one command's usage", cmd_help},
     {"shell", "", "the interactive shell", cmd_shell},
     {NULL, NULL, NULL, NULL},
 };
 
-const ReplCommand *repl_command_find(const char *name)
+const ReplCommand *repl_command_find(const Repl *r, const char *name)
 {
     for (const ReplCommand *c = repl_commands; c->name; c++)
         if (strcmp(c->name, name) == 0) return c;
+    if (r->in_shell)
+        for (const ReplCommand *c = repl_shell_commands; c->name; c++)
+            if (strcmp(c->name, name) == 0) return c;
     return NULL;
 }
 
 int repl_command_run(Repl *r, int argc, char **argv)
 {
-    const ReplCommand *c = repl_command_find(argv[0]);
+    const ReplCommand *c = repl_command_find(r, argv[0]);
     if (!c) return repl_usage_error(r, NULL, "unknown command '%s' (try help)", argv[0]);
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -49,8 +58,7 @@ int repl_command_run(Repl *r, int argc, char **argv)
     return c->run(r, argc, argv);
 }
 
-/* Reads the value of option argv[*i] ("--name VALUE" or "--name=VALUE"); NULL if absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
+const char *repl_opt_value(int argc, char **argv, int *i, const char *name)
 {
     size_t n = strlen(name);
     if (strncmp(argv[*i], name, n) != 0) return NULL;
@@ -59,7 +67,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return argv[++*i];
 }
 
-static int is_option(const char *a) { return a[0] == '-' && a[1] != '\0'; }
+int repl_is_option(const char *a) { return a[0] == '-' && a[1] != '\0'; }
 
 /* ------------------------------------------------------------ load */
 
@@ -85,19 +93,19 @@ static int cmd_load(Repl *r, int argc, char **argv)
     char *failed = kg_calloc((size_t)argc, 1);
     if (!files || !failed) goto out;
     for (int i = 1; i < argc; i++) {
-        if (!is_option(argv[i]) || only_files) {
+        if (!repl_is_option(argv[i]) || only_files) {
             files[n_files++] = argv[i];
         } else if (strcmp(argv[i], "--") == 0) {
             only_files = 1;
-        } else if ((v = opt_value(argc, argv, &i, "--format"))) {
+        } else if ((v = repl_opt_value(argc, argv, &i, "--format"))) {
             if (!(opt.format = kg_format_from_name(v))) {
                 status = repl_usage_error(r, "load", "unknown format '%s' (nt, ttl, nq, trig, "
                                           "rdfxml, tsv)", v);
                 goto out;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--base"))) {
+        } else if ((v = repl_opt_value(argc, argv, &i, "--base"))) {
             opt.base_iri = v;
-        } else if ((v = opt_value(argc, argv, &i, "--graph"))) {
+        } else if ((v = repl_opt_value(argc, argv, &i, "--graph"))) {
             opt.graph_iri = v;
         } else {
             status = repl_usage_error(r, "load", "unknown or incomplete option '%s'", argv[i]);
@@ -149,6 +157,7 @@ static int cmd_load(Repl *r, int argc, char **argv)
             if (failed[i]) fprintf(r->err, " %s", files[i]);
         fputc('\n', r->err);
     }
+    if (n_ok) r->n_writes++;
     status = n_ok == n_files ? REPL_OK : kg_interrupted() ? REPL_INTERRUPTED : REPL_FAIL;
 out:
     kg_free(files);
@@ -236,14 +245,14 @@ static int cmd_match(Repl *r, int argc, char **argv)
     long limit = -1;
     const char *graph = NULL, *v;
     for (int i = 1; i < argc; i++) {
-        if ((v = opt_value(argc, argv, &i, "--limit"))) {
+        if ((v = repl_opt_value(argc, argv, &i, "--limit"))) {
             char *end;
             limit = strtol(v, &end, 10);
             if (*end || limit < 0)
                 return repl_usage_error(r, "match", "--limit needs a number, not '%s'", v);
-        } else if ((v = opt_value(argc, argv, &i, "--graph"))) {
+        } else if ((v = repl_opt_value(argc, argv, &i, "--graph"))) {
             graph = v;
-        } else if (n_pos < 3 && (!is_option(argv[i]) || argv[i][1] == '?')) {
+        } else if (n_pos < 3 && (!repl_is_option(argv[i]) || argv[i][1] == '?')) {
             pos[n_pos++] = argv[i];
         } else {
             return repl_usage_error(r, "match", "unexpected argument '%s'", argv[i]);
@@ -306,7 +315,7 @@ static int cmd_export(Repl *r, int argc, char **argv)
     unsigned marks = KG_ASSERTED | KG_INFERRED;
     const char *path = NULL, *v;
     for (int i = 1; i < argc; i++) {
-        if ((v = opt_value(argc, argv, &i, "--format"))) {
+        if ((v = repl_opt_value(argc, argv, &i, "--format"))) {
             fmt = kg_format_from_name(v);
             if (fmt != KG_FMT_NTRIPLES && fmt != KG_FMT_TURTLE && fmt != KG_FMT_NQUADS)
                 return repl_usage_error(r, "export", "export writes nt, ttl or nq, not '%s'", v);
@@ -314,7 +323,7 @@ static int cmd_export(Repl *r, int argc, char **argv)
             marks = KG_ASSERTED;
         } else if (strcmp(argv[i], "--inferred") == 0) {
             marks = KG_INFERRED;
-        } else if ((v = opt_value(argc, argv, &i, "-o"))) {
+        } else if ((v = repl_opt_value(argc, argv, &i, "-o"))) {
             path = v;
         } else {
             return repl_usage_error(r, "export", "unexpected argument '%s'", argv[i]);
@@ -361,23 +370,92 @@ static int cmd_prefixes(Repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
+/* A prefix name as Turtle and SPARQL write it (PN_PREFIX, ASCII part): a letter, then
+ * letters, digits, '_', '-' or '.', not ending in '.'. */
+static int valid_prefix_name(const char *p, size_t n)
+{
+    if (n == 0 || !((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z'))) return 0;
+    if (p[n - 1] == '.') return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", p[i]))
+            return 0;
+    return 1;
+}
+
+static int cmd_prefix(Repl *r, int argc, char **argv)
+{
+    if (argc == 1) return cmd_prefixes(r, argc, argv);
+    if (argc != 3) return repl_usage_error(r, "prefix", "prefix needs a name and an IRI");
+    size_t n = strlen(argv[1]);
+    if (n && argv[1][n - 1] == ':') n--;
+    if (!valid_prefix_name(argv[1], n))
+        return repl_usage_error(r, "prefix", "'%s' is not a prefix name", argv[1]);
+    const char *iri = argv[2];
+    size_t iri_len = strlen(iri);
+    if (iri[0] == '<') {
+        if (iri_len < 2 || iri[iri_len - 1] != '>')
+            return repl_usage_error(r, "prefix", "unterminated IRI '%s'", iri);
+        iri++;
+        iri_len -= 2;
+    }
+    if (iri_len == 0 || memchr(iri, ':', iri_len) == NULL)
+        return repl_usage_error(r, "prefix", "'%s' is not an absolute IRI", argv[2]);
+    KgStore *store = repl_store(r);
+    if (!store) return REPL_FAIL;
+    char *name = kg_strndup(argv[1], n), *ns = kg_strndup(iri, iri_len);
+    KgError err = {0};
+    KgStatus s = name && ns ? kg_store_begin(store, &err)
+                            : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
+    if (s == KG_OK) {
+        if ((s = kg_prefix_set(store, name, ns, &err)) == KG_OK)
+            s = kg_store_commit(store, &err);
+        else
+            kg_store_rollback(store);
+    }
+    kg_free(name);
+    kg_free(ns);
+    if (s != KG_OK) {
+        repl_error(r, &err);
+        return repl_status_of(s);
+    }
+    r->n_writes++;
+    return REPL_OK;
+}
+
+/* One line per command, "  .name usage   summary", the summary on a line of its own when
+ * the usage is long. */
+static void print_command(Repl *r, const ReplCommand *c)
+{
+    const char *dot = r->in_shell ? "." : "";
+    int n = fprintf(r->out, "  %s%s%s%s", dot, c->name, c->usage[0] ? " " : "", c->usage);
+    if (n > 34) n = fprintf(r->out, "\n") - 1;
+    fprintf(r->out, "%*s%s\n", 36 - n, "", c->summary);
+}
+
 static int cmd_help(Repl *r, int argc, char **argv)
 {
     const char *lead = r->in_shell ? "." : "nous ";
-    if (argc > 1) {
+    if (argc > 2) return repl_usage_error(r, "help", "help takes one command name at most");
+    if (argc == 2) {
         const char *name = argv[1][0] == '.' ? argv[1] + 1 : argv[1];
-        const ReplCommand *c = repl_command_find(name);
+        const ReplCommand *c = repl_command_find(r, name);
         if (!c) return repl_usage_error(r, NULL, "no command '%s'", argv[1]);
         fprintf(r->out, "usage: %s%s %s\n  %s\n", lead, c->name, c->usage, c->summary);
         return REPL_OK;
     }
     if (!r->in_shell)
-        fprintf(r->out, "usage: nous [--db PATH] COMMAND [ARGS...]   (no command: the shell)\n"
+        fprintf(r->out, "usage: nous [--db PATH] [--keep-going] COMMAND [ARGS...]"
+                        "   (no command: the shell)\n"
                         "The store is --db PATH, else $NOUS_DB, else ./nous.db.\n\n");
     fprintf(r->out, "commands:\n");
-    for (const ReplCommand *c = repl_commands; c->name; c++)
-        fprintf(r->out, "  %s%-9s %-52s %s\n", lead, c->name, c->usage, c->summary);
-    if (r->in_shell) fprintf(r->out, "  .quit                leave the shell (or Ctrl-D)\n");
+    for (const ReplCommand *c = repl_commands; c->name; c++) print_command(r, c);
+    if (!r->in_shell) return REPL_OK;
+    fprintf(r->out, "shell:\n");
+    for (const ReplCommand *c = repl_shell_commands; c->name; c++) print_command(r, c);
+    fprintf(r->out,
+            "SPARQL: a line starting with PREFIX, BASE, SELECT, ASK, CONSTRUCT or DESCRIBE\n"
+            "starts a query; it runs at a ';' ending a line, or at an empty line, once its\n"
+            "braces balance. Ctrl-C stops a command or clears the line; Ctrl-D leaves.\n");
     return REPL_OK;
 }
 

@@ -1,5 +1,6 @@
-/* repl/internal.h: what the files of repl/ share: the session (store, output streams) and the
- * one command table that serves both `nous CMD ARGS` and `.cmd ARGS` in the shell. */
+/* repl/internal.h: what the files of repl/ share: the session (store, output streams, shell
+ * settings), the command tables (one serving both `nous CMD ARGS` and `.cmd ARGS`, and the
+ * shell's own), query results in each output format, and the shell's input rules. */
 #ifndef NOUS_REPL_INTERNAL_H
 #define NOUS_REPL_INTERNAL_H
 
@@ -8,9 +9,13 @@
 
 #include <stdio.h>
 
+#define NOUS_VERSION "0.1.0"
+
 /* Exit statuses: 0 success, 1 failure (bad input, a load that failed), 2 usage error,
  * 130 stopped by Ctrl-C (the shell convention, 128 + SIGINT). */
 enum { REPL_OK = 0, REPL_FAIL = 1, REPL_USAGE = 2, REPL_INTERRUPTED = 130 };
+
+typedef struct ReplCompletion ReplCompletion;
 
 typedef struct {
     const char *db_path;
@@ -18,6 +23,15 @@ typedef struct {
     FILE *out, *err;
     int err_is_tty;
     int in_shell;
+    int keep_going;        /* --keep-going: a script goes on after a failing line */
+    /* Shell settings */
+    const char *mode;      /* .mode: result format of queries; NULL: chosen by the output */
+    int timer;             /* .timer on: run time after each command */
+    int quit;              /* .quit was given */
+    int read_depth;        /* nesting of .read */
+    FILE *out_file;        /* .output FILE: the open file (r->out points to it), or NULL */
+    unsigned long n_writes; /* bumped by commands that change the store (completion cache) */
+    ReplCompletion *completion;
 } Repl;
 
 typedef int (*ReplHandler)(Repl *r, int argc, char **argv); /* argv[0]: the command name */
@@ -29,11 +43,19 @@ typedef struct {
     ReplHandler run;
 } ReplCommand;
 
-extern const ReplCommand repl_commands[];
+extern const ReplCommand repl_commands[];       /* commands.c: `nous CMD` and `.cmd` */
+extern const ReplCommand repl_shell_commands[]; /* shell_commands.c: only `.cmd` */
 
-const ReplCommand *repl_command_find(const char *name);
+/* Finds a command of repl_commands (and, in the shell, of repl_shell_commands). */
+const ReplCommand *repl_command_find(const Repl *r, const char *name);
 /* Runs argv[0] with its arguments; returns an exit status. */
 int repl_command_run(Repl *r, int argc, char **argv);
+
+/* Option parsing shared by the handlers: the value of argv[*i] when it is "--name VALUE" or
+ * "--name=VALUE" (advancing *i past VALUE), else NULL. */
+const char *repl_opt_value(int argc, char **argv, int *i, const char *name);
+/* "-x" or "--xyz", but not "-" (standard input) */
+int repl_is_option(const char *arg);
 
 /* The store, opened on first use; NULL after printing why it could not be opened. */
 KgStore *repl_store(Repl *r);
@@ -43,14 +65,67 @@ void repl_error(Repl *r, const KgError *err);
 /* Prints "nous: error: <message>" for argument problems; returns REPL_USAGE. */
 int repl_usage_error(Repl *r, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The exit status for a failed operation's status: 130 when interrupted, else 1. */
+int repl_status_of(KgStatus st);
+
+/* ---------------------------------------------------------------- queries (query.c) */
+
+/* Prepares and runs `len` bytes of SPARQL, writing the results to r->out in `format` (NULL:
+ * r->mode, else table on a terminal, N-Triples for CONSTRUCT and TSV otherwise). Error
+ * positions say `name`:LINE:COL, the text's first line being line `first_line` (a query
+ * read from a script keeps the script's line numbers). With `explain` the plan is printed
+ * and the query not run. */
+int repl_query_run(Repl *r, const char *text, size_t len, const char *name,
+                   unsigned long first_line, const char *format, int explain);
+/* The handler of `query` (a row of repl_commands). */
+int repl_cmd_query(Repl *r, int argc, char **argv);
+
+/* ---------------------------------------------------------------- result formats (results.c) */
+
+/* Writes every remaining result of q to `out` (the writer calls kg_query_next). On failure
+ * (including KG_ERR_INTERRUPTED) the output may hold the rows written so far. */
+typedef KgStatus (*ReplResultWriter)(KgStore *store, KgQuery *q, FILE *out, KgError *err);
+
+enum { REPL_FOR_SELECT = 1, REPL_FOR_ASK = 2, REPL_FOR_CONSTRUCT = 4 };
+
+typedef struct {
+    const char *name;
+    unsigned forms; /* REPL_FOR_* bits: the query forms it writes */
+    ReplResultWriter write;
+    const char *summary;
+} ReplResultFormat;
+
+extern const ReplResultFormat repl_result_formats[];
+const ReplResultFormat *repl_result_format_find(const char *name);
+/* The REPL_FOR_* bit of a query form. */
+unsigned repl_form_bit(KgQueryForm form);
+
+/* ---------------------------------------------------------------- the shell */
 
 /* The interactive shell (or a script read from standard input). */
 int repl_shell(Repl *r);
+/* Runs the lines of `in` as a shell script (`.read`); `name` is used in error positions.
+ * Stops at the first failing line unless --keep-going; returns its status. */
+int repl_shell_run_file(Repl *r, FILE *in, const char *name);
 
 /* Splits a shell line into words: blanks separate, '...' quotes (and is removed), "..." is
  * kept with its quotes (it is an RDF literal), <...> is one word. Caller frees with
  * repl_words_free(). Returns KG_ERR_ARG for an unterminated quote. */
 KgStatus repl_split_words(const char *line, int *argc, char ***argv, KgError *err);
 void repl_words_free(int argc, char **argv);
+
+/* How SPARQL typed into the shell is recognised and ended (sparql_input.c). */
+/* 1 when the line's first word is a SPARQL keyword that starts a query (PREFIX, BASE,
+ * SELECT, ASK, CONSTRUCT, DESCRIBE; any case). */
+int repl_starts_query(const char *line);
+/* Whether `len` bytes of query text are complete: 1 when the braces outside strings, IRIs
+ * and comments balance and the text ends with ';' (then *end is the offset of that ';')
+ * or `blank_line` is set (then *end = len). 0 means more lines are needed. */
+int repl_query_complete(const char *text, size_t len, int blank_line, size_t *end);
+
+/* Tab completion (complete.c): dot-commands, prefixes, and CURIEs of the store's predicates
+ * and classes, cached per session and rebuilt after a change to the store. */
+void repl_completion_install(Repl *r);
+void repl_completion_free(Repl *r);
 
 #endif

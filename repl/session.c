@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NOUS_VERSION "0.1.0"
-
 KgStore *repl_store(Repl *r)
 {
     if (r->store) return r->store;
@@ -35,10 +33,14 @@ int repl_usage_error(Repl *r, const char *cmd, const char *fmt, ...)
     vfprintf(r->err, fmt, ap);
     va_end(ap);
     fputc('\n', r->err);
-    const ReplCommand *c = cmd ? repl_command_find(cmd) : NULL;
-    if (c) fprintf(r->err, "usage: %s%s %s\n", r->in_shell ? "." : "nous ", c->name, c->usage);
+    const ReplCommand *c = cmd ? repl_command_find(r, cmd) : NULL;
+    if (c)
+        fprintf(r->err, "usage: %s%s%s%s\n", r->in_shell ? "." : "nous ", c->name,
+                c->usage[0] ? " " : "", c->usage);
     return REPL_USAGE;
 }
+
+int repl_status_of(KgStatus st) { return st == KG_ERR_INTERRUPTED ? REPL_INTERRUPTED : REPL_FAIL; }
 
 int repl_main(int argc, char **argv)
 {
@@ -52,6 +54,8 @@ int repl_main(int argc, char **argv)
             r.db_path = argv[++i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             r.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--keep-going") == 0) {
+            r.keep_going = 1;
         } else if (strcmp(argv[i], "--version") == 0) {
             printf("nous %s (store schema %d)\n", NOUS_VERSION, kg_schema_version());
             return REPL_OK;
@@ -67,7 +71,7 @@ int repl_main(int argc, char **argv)
     int status;
     if (i >= argc)
         status = repl_shell(&r);
-    else if (!repl_command_find(argv[i]))
+    else if (!repl_command_find(&r, argv[i]))
         status = repl_usage_error(&r, NULL, "unknown command '%s' (see nous --help)", argv[i]);
     else
         status = repl_command_run(&r, argc - i, argv + i);

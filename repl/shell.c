@@ -1,146 +1,237 @@
-/* repl/shell.c: the interactive shell. Each line is a command of the same table as the
- * command line, written `.load FILE` or `load FILE`; libedit gives line editing and history
- * on a terminal, and a script on standard input runs line by line without a prompt. */
+/* repl/shell.c: the shell. Each line is a command of the same table as the command line,
+ * written `.load FILE` or `load FILE`, or the start of a SPARQL query (sparql_input.c says
+ * where it ends). On a terminal libedit gives line editing, history in ~/.nous_history and
+ * tab completion, errors are reported and the shell goes on, and Ctrl-C stops the running
+ * command or clears the line. Otherwise the input is a script: no prompt, and the first
+ * failing line ends it (unless --keep-going) with that line's exit status. */
 #include "repl/internal.h"
 
 #include <editline/readline.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-KgStatus repl_split_words(const char *line, int *argc, char ***argv, KgError *err)
+#define PROMPT "nous> "
+#define CONTINUATION_PROMPT " ...> "
+#define HISTORY_FILE ".nous_history"
+#define HISTORY_MAX 1000
+#define READ_DEPTH_MAX 16
+
+/* Where lines come from: libedit at a terminal (in == NULL), or a script. */
+typedef struct {
+    FILE *in;
+    const char *name;       /* query error positions: "query", "<stdin>" or the file */
+    int keep_line_numbers;  /* errors in a query give the script's line numbers */
+    unsigned long line_no;  /* of the last line read */
+    KgBuf line;             /* the last line read, without its end of line */
+} Source;
+
+enum { LINE_OK, LINE_EOF, LINE_CANCELLED };
+
+static int read_line(Source *src, const char *prompt)
 {
-    *argc = 0;
-    *argv = NULL;
-    size_t cap = 8;
-    char **words = kg_calloc(cap, sizeof *words);
-    KgBuf w = {0};
-    int n = 0;
-    KgStatus s = words ? KG_OK : KG_ERR_NOMEM;
-    const char *p = line;
-    while (s == KG_OK) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-        if (!*p || *p == '#') break;
-        w.len = 0;
-        while (s == KG_OK && *p && !strchr(" \t\r\n", *p)) {
-            if (*p == '\'') {
-                const char *end = strchr(p + 1, '\'');
-                if (!end) {
-                    s = kg_error_set(err, KG_ERR_ARG, "unterminated ' in the line");
-                    break;
-                }
-                s = kg_buf_append(&w, p + 1, (size_t)(end - p - 1));
-                p = end + 1;
-            } else if (*p == '"' || *p == '<') {
-                // An RDF literal or IRI: kept whole, quotes and brackets included.
-                char close = *p == '"' ? '"' : '>';
-                const char *q = p + 1;
-                while (*q && *q != close) q += (*q == '\\' && q[1]) ? 2 : 1;
-                if (!*q) {
-                    s = kg_error_set(err, KG_ERR_ARG, "unterminated %c in the line", *p);
-                    break;
-                }
-                s = kg_buf_append(&w, p, (size_t)(q + 1 - p));
-                p = q + 1;
-            } else {
-                s = kg_buf_append(&w, p++, 1);
-            }
+    src->line.len = 0;
+    if (!src->in) {
+        kg_interrupt_clear(); // a Ctrl-C between two commands is not meant for the next one
+        char *text = readline(prompt);
+        if (!text) {
+            // libedit returns NULL both at Ctrl-D and when Ctrl-C interrupts its read().
+            if (!kg_interrupted()) return LINE_EOF;
+            kg_interrupt_clear();
+            return LINE_CANCELLED;
         }
-        if (s != KG_OK) break;
-        if ((size_t)n + 1 >= cap) {
-            char **bigger = kg_realloc(words, cap * 2 * sizeof *words);
-            if (!bigger) {
-                s = KG_ERR_NOMEM;
-                break;
-            }
-            words = bigger;
-            cap *= 2;
-        }
-        if (!(words[n] = kg_strndup(w.data ? w.data : "", w.len))) {
-            s = KG_ERR_NOMEM;
-            break;
-        }
-        words[++n] = NULL;
+        src->line_no++;
+        if (text[strspn(text, " \t")]) add_history(text);
+        KgStatus s = kg_buf_puts(&src->line, text);
+        free(text); // readline's own memory, from malloc
+        return s == KG_OK ? LINE_OK : LINE_EOF;
     }
-    kg_buf_free(&w);
-    if (s != KG_OK) {
-        if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory reading the line");
-        repl_words_free(n, words);
-        return s;
+    char chunk[4096];
+    int got = 0;
+    while (fgets(chunk, sizeof chunk, src->in)) {
+        got = 1;
+        if (kg_buf_puts(&src->line, chunk) != KG_OK) return LINE_EOF;
+        if (strchr(chunk, '\n')) break;
     }
-    *argc = n;
-    *argv = words;
-    return KG_OK;
+    if (!got) return LINE_EOF;
+    src->line_no++;
+    while (src->line.len &&
+           (src->line.data[src->line.len - 1] == '\n' || src->line.data[src->line.len - 1] == '\r'))
+        src->line.data[--src->line.len] = '\0';
+    if (!src->line.data) return kg_buf_puts(&src->line, "") == KG_OK ? LINE_OK : LINE_EOF;
+    return LINE_OK;
 }
 
-void repl_words_free(int argc, char **argv)
+static int is_blank(const char *line) { return line[strspn(line, " \t\r\n")] == '\0'; }
+
+static double now(void)
 {
-    if (!argv) return;
-    for (int i = 0; i < argc; i++) kg_free(argv[i]);
-    kg_free(argv);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Runs one line; returns 1 when the shell should end. */
-static int run_line(Repl *r, const char *line, int *status)
+/* Runs one command line. *timed tells whether it was work (a command of the main table)
+ * rather than a shell setting, for .timer. */
+static int run_command(Repl *r, const char *line, int *timed)
 {
     int argc;
     char **argv;
     KgError err = {0};
+    *timed = 0;
     if (repl_split_words(line, &argc, &argv, &err) != KG_OK) {
         repl_error(r, &err);
-        *status = REPL_USAGE;
-        return 0;
+        return REPL_USAGE;
     }
     if (argc == 0) {
         repl_words_free(argc, argv);
-        return 0;
+        return REPL_OK;
     }
     char *name = argv[0][0] == '.' ? argv[0] + 1 : argv[0];
-    if (strcmp(name, "quit") == 0 || strcmp(name, "exit") == 0) {
-        repl_words_free(argc, argv);
-        return 1;
-    }
     memmove(argv[0], name, strlen(name) + 1);
-    *status = repl_command_run(r, argc, argv);
-    kg_interrupt_clear();
-    fflush(r->out);
+    int status;
+    const ReplCommand *c = repl_command_find(r, argv[0]);
+    if (!c) {
+        status = repl_usage_error(r, NULL, "unknown command '%s' (try .help)", argv[0]);
+    } else {
+        *timed = 1;
+        for (const ReplCommand *s = repl_shell_commands; s->name; s++)
+            if (s == c) *timed = 0;
+        status = repl_command_run(r, argc, argv);
+    }
     repl_words_free(argc, argv);
-    return 0;
+    return status;
+}
+
+/* Runs the lines of src; returns REPL_OK or, for a script, the first failure's status. */
+static int run_source(Repl *r, Source *src, int interactive)
+{
+    KgBuf query = {0};             // the SPARQL query being typed, over several lines
+    unsigned long query_line = 0;  // its first line
+    int status = REPL_OK;
+    while (!r->quit) {
+        int got = read_line(src, query.len ? CONTINUATION_PROMPT : PROMPT);
+        if (got == LINE_CANCELLED) { // Ctrl-C at the prompt: drop the line (and the query)
+            fputc('\n', stdout);
+            query.len = 0;
+            continue;
+        }
+        int at_eof = got == LINE_EOF;
+        // Ctrl-D leaves, dropping a half-typed query; a script's last query runs as it is.
+        if (at_eof && (!query.len || interactive)) break;
+        const char *line = at_eof ? "" : kg_buf_cstr(&src->line);
+        if (!line) break;
+        int last, timed = 1;
+        double start = now();
+        if (!query.len && !repl_starts_query(line)) {
+            last = run_command(r, line, &timed);
+        } else {
+            size_t end = 0;
+            if (!query.len) query_line = src->line_no;
+            if (!at_eof &&
+                (kg_buf_puts(&query, line) != KG_OK || kg_buf_puts(&query, "\n") != KG_OK)) {
+                KgError err;
+                kg_error_set(&err, KG_ERR_NOMEM, "out of memory reading a query");
+                repl_error(r, &err);
+                query.len = 0;
+                last = REPL_FAIL;
+            } else if (!repl_query_complete(query.data, query.len, is_blank(line), &end) &&
+                       !at_eof) {
+                continue;
+            } else {
+                if (at_eof) end = query.len;
+                last = repl_query_run(r, query.data, end, src->name,
+                                      src->keep_line_numbers ? query_line : 1, NULL, 0);
+                query.len = 0;
+            }
+        }
+        kg_interrupt_clear();
+        fflush(r->out);
+        if (r->timer && timed) fprintf(r->err, "Run time: %.3f s\n", now() - start);
+        if (last != REPL_OK) {
+            if (status == REPL_OK) status = last;
+            if (!interactive && (!r->keep_going || last == REPL_INTERRUPTED)) break;
+        }
+        if (at_eof) break;
+    }
+    kg_buf_free(&query);
+    return interactive ? REPL_OK : status;
+}
+
+int repl_shell_run_file(Repl *r, FILE *in, const char *name)
+{
+    if (r->read_depth >= READ_DEPTH_MAX) {
+        KgError err;
+        kg_error_at(&err, KG_ERR_ARG, name, 0, 0, ".read nested more than %d deep",
+                    READ_DEPTH_MAX);
+        repl_error(r, &err);
+        return REPL_FAIL;
+    }
+    r->read_depth++;
+    Source src = {in, name, 1, 0, {0}};
+    int status = run_source(r, &src, 0);
+    kg_buf_free(&src.line);
+    r->read_depth--;
+    return status;
+}
+
+/* $HOME/.nous_history, or NULL without a HOME. Caller frees with kg_free(). */
+static char *history_path(void)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home) return NULL;
+    KgBuf b = {0};
+    if (kg_buf_printf(&b, "%s/%s", home, HISTORY_FILE) != KG_OK) {
+        kg_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+static void print_banner(Repl *r)
+{
+    fprintf(r->out,
+            "nous %s, store %s\n"
+            "Enter .help for usage; .quit or Ctrl-D leaves. SPARQL runs at a ';' ending a line.\n"
+            "On the demo data (make demo) try:\n"
+            "  SELECT ?pizza WHERE { ?pizza rdfs:subClassOf pizza:NamedPizza } LIMIT 5;\n"
+            "  .match ? kg:causes kg:disease_or_syndrome\n"
+            "  .stats\n",
+            NOUS_VERSION, r->db_path);
 }
 
 int repl_shell(Repl *r)
 {
     r->in_shell = 1;
     int interactive = isatty(STDIN_FILENO);
-    int status = REPL_OK, last = REPL_OK;
+    int status;
     if (interactive) {
-        fprintf(r->out, "nous shell on %s. Type .help for commands, .quit or Ctrl-D to leave.\n",
-                r->db_path);
-        char *line;
-        while ((line = readline("nous> ")) != NULL) {
-            if (*line) add_history(line);
-            int done = run_line(r, line, &last);
-            free(line); // readline's own memory
-            if (done) break;
-        }
-        if (!line) fputc('\n', r->out);
-        return REPL_OK;
+        char *history = history_path();
+        rl_readline_name = "nous";
+        using_history();
+        stifle_history(HISTORY_MAX);
+        if (history) read_history(history); // a missing or unreadable file: no history
+        repl_completion_install(r);
+        print_banner(r);
+        fflush(r->out);
+        repl_store(r); // open now, so that a bad store is reported before the first prompt
+        Source src = {NULL, "query", 0, 0, {0}};
+        status = run_source(r, &src, 1);
+        if (!r->quit) fputc('\n', stdout); // Ctrl-D: end the prompt's line
+        if (history) write_history(history); // an unwritable file: history is not kept
+        kg_free(history);
+        kg_buf_free(&src.line);
+        repl_completion_free(r);
+    } else {
+        Source src = {stdin, "<stdin>", 1, 0, {0}};
+        status = run_source(r, &src, 0);
+        kg_buf_free(&src.line);
     }
-    // A script: every line runs; the exit status is that of the first failure.
-    KgBuf line = {0};
-    char chunk[4096];
-    int done = 0;
-    while (!done && fgets(chunk, sizeof chunk, stdin)) {
-        kg_buf_puts(&line, chunk);
-        if (!strchr(chunk, '\n') && !feof(stdin)) continue;
-        done = run_line(r, kg_buf_cstr(&line), &last);
-        if (last != REPL_OK && status == REPL_OK) status = last;
-        line.len = 0;
+    if (r->out_file) {
+        if (fclose(r->out_file) != 0 && status == REPL_OK) status = REPL_FAIL;
+        r->out_file = NULL;
+        r->out = stdout;
     }
-    if (!done && line.len) {
-        run_line(r, kg_buf_cstr(&line), &last);
-        if (last != REPL_OK && status == REPL_OK) status = last;
-    }
-    kg_buf_free(&line);
     return status;
 }
