@@ -37,6 +37,11 @@ struct KgQuery {
     uint64_t row_no;
     SeenSet seen;
     KgBuf key, label;
+    struct DatatypeName {
+        KgTermId id;
+        const char *iri;
+    } *datatypes;
+    size_t n_datatypes;
 };
 
 static const char *const construct_columns[] = {"subject", "predicate", "object"};
@@ -56,6 +61,22 @@ static KgStatus copy_term(Cell *c, const KgTerm *t)
     return KG_OK;
 }
 
+/* The IRI of a datatype (there are few: each is read from the dictionary once). */
+static const char *datatype_iri(KgQuery *q, KgTermId id)
+{
+    for (size_t i = 0; i < q->n_datatypes; i++)
+        if (q->datatypes[i].id == id) return q->datatypes[i].iri;
+    KgTerm t;
+    if (kg_dict_get(q->store, id, &t, NULL) != KG_OK || t.kind != KG_TERM_IRI) return NULL;
+    void *nd = kg_realloc(q->datatypes, (q->n_datatypes + 1) * sizeof *q->datatypes);
+    if (!nd) return NULL;
+    q->datatypes = nd;
+    char *iri = kg_arena_strndup(q->arena, t.lex, t.lex_len);
+    if (!iri) return NULL;
+    q->datatypes[q->n_datatypes++] = (struct DatatypeName){id, iri};
+    return iri;
+}
+
 /* Decodes SQL column `col` of the current row into the cell; 0 when unbound. */
 static int decode_value(KgQuery *q, int col, Cell *c)
 {
@@ -63,6 +84,20 @@ static int decode_value(KgQuery *q, int col, Cell *c)
     c->bound = 0;
     c->id = 0;
     int type = sqlite3_column_type(q->stmt, col);
+    if (type == SQLITE_INTEGER && q->sql.term_columns) {
+        /* the statement read the term itself: point into its row (valid until the next step) */
+        int base = (int)(q->sql.n_columns + 4 * (size_t)col);
+        c->id = (KgTermId)sqlite3_column_int64(q->stmt, col);
+        if (sqlite3_column_type(q->stmt, base) == SQLITE_INTEGER) {
+            const char *lex = (const char *)sqlite3_column_text(q->stmt, base + 1);
+            KgTermId dt = (KgTermId)sqlite3_column_int64(q->stmt, base + 3);
+            c->term = (KgTerm){(KgTermKind)sqlite3_column_int(q->stmt, base), lex ? lex : "",
+                               (size_t)sqlite3_column_bytes(q->stmt, base + 1), NULL,
+                               (const char *)sqlite3_column_text(q->stmt, base + 2)};
+            if (dt && !(c->term.datatype = datatype_iri(q, dt))) return 0;
+            return c->bound = 1;
+        }
+    }
     if (type == SQLITE_INTEGER) {
         KgTerm t;
         c->id = (KgTermId)sqlite3_column_int64(q->stmt, col);
@@ -308,6 +343,7 @@ void kg_query_free(KgQuery *q)
         kg_buf_free(&q->cells[i].scratch);
     }
     kg_free(q->cells);
+    kg_free(q->datatypes);
     for (size_t i = 0; i < q->seen.cap; i++) kg_free(q->seen.slots[i]);
     kg_free(q->seen.slots);
     kg_buf_free(&q->key);

@@ -189,6 +189,9 @@ typedef struct {
      * in the order of `columns` */
     const char **columns;
     size_t n_columns;
+    /* when set, result column i is followed, at n_columns + 4 i, by the kind, lexical form,
+     * language and datatype id of the term with that id (NULLs for a computed value) */
+    int term_columns;
 } SpSql;
 
 /* Compiles the parsed query into one SQL statement over the store's quads table, with

@@ -935,12 +935,24 @@ out:
 
 /* ---------------------------------------------------------------- the query */
 
-static void select_tail(Cc *cc, const SpQuery *q, Rel *r, const ExprCtx *x, KgBuf *sql)
+/* The terms behind the result columns, read by the statement itself: for each column cI,
+ * four more (kind, lexical form, language, datatype id) from `LEFT JOIN terms` on its id, so
+ * that printing a row asks SQLite nothing more. A computed value (TEXT) joins no term. */
+static void term_columns(Cc *cc, Rel *r, const char **cols, size_t n, KgBuf *sql, KgBuf *joins)
 {
-    if (r->has_from) putf(cc, sql, " FROM %s", kg_buf_cstr(&r->from));
+    if (!r->has_from || !n) return;
+    for (size_t i = 0; i < n; i++) {
+        const char *k = new_alias(cc, 'k');
+        putf(cc, sql, ", %s.kind, %s.lex, %s.lang, %s.datatype", k, k, k, k);
+        putf(cc, joins, " LEFT JOIN terms AS %s ON %s.id = %s", k, k, cols[i]);
+    }
+    cc->out->term_columns = 1;
+}
+
+static void select_tail(Cc *cc, Rel *r, const KgBuf *joins, KgBuf *sql)
+{
+    if (r->has_from) putf(cc, sql, " FROM %s%s", kg_buf_cstr(&r->from), joins && joins->len ? joins->data : "");
     if (r->where.len) putf(cc, sql, " WHERE %s", kg_buf_cstr(&r->where));
-    (void)q;
-    (void)x;
 }
 
 static void order_limit(Cc *cc, const SpQuery *q, const ExprCtx *x, KgBuf *sql)
@@ -994,6 +1006,8 @@ static void compile_select(Cc *cc, const SpQuery *q, Rel *r, KgBuf *sql)
 
     put(cc, sql, q->distinct ? "SELECT DISTINCT " : "SELECT ");
     size_t n_cols = 0;
+    const char **col_sql = kg_arena_alloc(cc->arena, (q->n_proj + r->scope.n + 1) * sizeof *col_sql);
+    if (!col_sql) return fail_nomem(cc);
     if (q->select_star) {
         Vars vs = {0};
         group_vars(cc, q->where, &vs, 1);
@@ -1003,7 +1017,7 @@ static void compile_select(Cc *cc, const SpQuery *q, Rel *r, KgBuf *sql)
             if (vs.v[i][0] == '.') continue;
             const Binding *b = scope_find(&scope, vs.v[i]);
             putf(cc, sql, "%s%s AS c%zu", n_cols ? ", " : "", b ? b->sql : "NULL", n_cols);
-            n_cols++;
+            col_sql[n_cols++] = b ? b->sql : "NULL";
             add_column(cc, vs.v[i]);
         }
     } else {
@@ -1026,12 +1040,15 @@ static void compile_select(Cc *cc, const SpQuery *q, Rel *r, KgBuf *sql)
                 scope_set(cc, &scope, p->var, astr(cc, "(%s)", v), 1);
             }
             putf(cc, sql, "%s%s AS c%zu", n_cols ? ", " : "", v, n_cols);
-            n_cols++;
+            col_sql[n_cols++] = v;
             add_column(cc, p->var);
         }
     }
     if (!n_cols) put(cc, sql, "1 AS c0");
-    select_tail(cc, q, r, &x, sql);
+    KgBuf joins = {0};
+    if (!aggregated) term_columns(cc, r, col_sql, n_cols, sql, &joins);
+    select_tail(cc, r, &joins, sql);
+    kg_buf_free(&joins);
     put(cc, sql, kg_buf_cstr(&group));
     kg_buf_free(&group);
     for (size_t i = 0; i < q->n_having; i++)
@@ -1048,14 +1065,20 @@ static void compile_construct(Cc *cc, const SpQuery *q, Rel *r, KgBuf *sql)
         node_vars(cc, &q->tmpl[i].o, &vs);
     }
     put(cc, sql, "SELECT ");
+    const char **col_sql = kg_arena_alloc(cc->arena, (vs.n + 1) * sizeof *col_sql);
+    if (!col_sql) return fail_nomem(cc);
     for (size_t i = 0; i < vs.n; i++) {
         const Binding *b = scope_find(&r->scope, vs.v[i]);
-        putf(cc, sql, "%s%s AS c%zu", i ? ", " : "", b ? b->sql : "NULL", i);
+        col_sql[i] = b ? b->sql : "NULL";
+        putf(cc, sql, "%s%s AS c%zu", i ? ", " : "", col_sql[i], i);
         add_column(cc, vs.v[i]);
     }
     if (!vs.n) put(cc, sql, "1 AS c0");
     ExprCtx x = {&r->scope, NULL};
-    select_tail(cc, q, r, &x, sql);
+    KgBuf joins = {0};
+    term_columns(cc, r, col_sql, vs.n, sql, &joins);
+    select_tail(cc, r, &joins, sql);
+    kg_buf_free(&joins);
     order_limit(cc, q, &x, sql);
 }
 
@@ -1069,8 +1092,7 @@ KgStatus sp_compile(KgStore *store, const SpQuery *q, const char *name, KgArena 
     if (!failed(&cc)) {
         if (q->form == SP_ASK) {
             put(&cc, &out->sql, "SELECT 1");
-            ExprCtx x = {&r.scope, NULL};
-            select_tail(&cc, q, &r, &x, &out->sql);
+            select_tail(&cc, &r, NULL, &out->sql);
             put(&cc, &out->sql, " LIMIT 1");
         } else if (q->form == SP_CONSTRUCT) {
             compile_construct(&cc, q, &r, &out->sql);

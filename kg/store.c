@@ -251,7 +251,9 @@ KgStatus kg_store_open(const char *path, KgStore **out, KgError *err)
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory opening %s", path);
         goto fail;
     }
-    int rc = sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* NOMUTEX: a store is used by one thread at a time, so SQLite need not lock each call */
+    int rc = sqlite3_open_v2(path, &store->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         s = kg_error_set(err, KG_ERR_IO, "%s: cannot open: %s", path,
                          store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));

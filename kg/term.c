@@ -7,6 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Which bytes need an escape: bit 1 in an IRI (<...>), bit 2 in a string ("..."). Query
+ * output writes every term through here, so the common case is one lookup per byte. */
+static const unsigned char escape_class[256] = {
+    [0x00] = 3, [0x01] = 3, [0x02] = 3, [0x03] = 3, [0x04] = 3, [0x05] = 3, [0x06] = 3,
+    [0x07] = 3, [0x08] = 3, [0x09] = 3, [0x0a] = 3, [0x0b] = 3, [0x0c] = 3, [0x0d] = 3,
+    [0x0e] = 3, [0x0f] = 3, [0x10] = 3, [0x11] = 3, [0x12] = 3, [0x13] = 3, [0x14] = 3,
+    [0x15] = 3, [0x16] = 3, [0x17] = 3, [0x18] = 3, [0x19] = 3, [0x1a] = 3, [0x1b] = 3,
+    [0x1c] = 3, [0x1d] = 3, [0x1e] = 3, [0x1f] = 3, [0x20] = 1, [0x22] = 3, [0x3c] = 1,
+    [0x3e] = 1, [0x5c] = 3, [0x5e] = 1, [0x60] = 1, [0x7b] = 1, [0x7c] = 1, [0x7d] = 1,
+    [0x7f] = 2,
+};
+
 /* Appends s[0..n) escaped for an N-Triples IRI (<...>) or string ("..."). */
 static KgStatus write_escaped(KgBuf *b, const char *s, size_t n, int in_iri)
 {
@@ -14,33 +26,26 @@ static KgStatus write_escaped(KgBuf *b, const char *s, size_t n, int in_iri)
     KgStatus st = KG_OK;
     for (size_t i = 0; i < n && st == KG_OK; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (!(escape_class[c] & (in_iri ? 1 : 2))) continue;
         const char *esc = NULL;
         char ubuf[11];
-        if (in_iri) {
-            if (c <= 0x20 || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' ||
-                c == '|' || c == '^' || c == '`' || c == '\\') {
-                snprintf(ubuf, sizeof ubuf, "\\u%04X", c);
-                esc = ubuf;
-            }
-        } else {
+        if (!in_iri) {
             switch (c) {
             case '\\': esc = "\\\\"; break;
             case '"': esc = "\\\""; break;
             case '\n': esc = "\\n"; break;
             case '\r': esc = "\\r"; break;
             case '\t': esc = "\\t"; break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    snprintf(ubuf, sizeof ubuf, "\\u%04X", c);
-                    esc = ubuf;
-                }
+            default: break;
             }
         }
-        if (esc) {
-            st = kg_buf_append(b, s + start, i - start);
-            if (st == KG_OK) st = kg_buf_puts(b, esc);
-            start = i + 1;
+        if (!esc) {
+            snprintf(ubuf, sizeof ubuf, "\\u%04X", c);
+            esc = ubuf;
         }
+        st = kg_buf_append(b, s + start, i - start);
+        if (st == KG_OK) st = kg_buf_puts(b, esc);
+        start = i + 1;
     }
     if (st == KG_OK) st = kg_buf_append(b, s + start, n - start);
     return st;
