@@ -113,7 +113,7 @@ test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c
 	@echo "== W3C syntax conformance"
 	build/plain/conformance $(W3C)
 	@echo "== W3C SPARQL query evaluation"
-	build/plain/sparql-w3c tests/sparql/w3c
+	build/plain/sparql-w3c tests/sparql/w3c tests/sparql/dawg
 	@echo "== LUBM query answer counts (exit 77: no ../shared/datasets/lubm, skipped)"
 	NOUS=./nous sh tests/sparql/lubm.sh || [ $$? -eq 77 ]
 
@@ -125,7 +125,7 @@ test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/spa
 	@echo "== W3C syntax conformance under ASan+UBSan"
 	build/asan/conformance $(W3C)
 	@echo "== W3C SPARQL query evaluation under ASan+UBSan"
-	build/asan/sparql-w3c tests/sparql/w3c
+	build/asan/sparql-w3c tests/sparql/w3c tests/sparql/dawg
 
 asan: build/asan/nous
 
