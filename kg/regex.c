@@ -79,7 +79,7 @@ static Regex *regex_compile(sqlite3_context *ctx, const char *pattern, size_t le
     }
     if (!re->code) {
         PCRE2_UCHAR msg[256];
-        if (pcre2_get_error_message(code, msg, sizeof msg) < 0) strcpy((char *)msg, "?");
+        if (pcre2_get_error_message(code, msg, sizeof msg) < 0) memcpy(msg, "?", sizeof "?");
         char *text = sqlite3_mprintf("invalid regular expression \"%s\": %s at offset %llu",
                                      re->pattern, (const char *)msg, (unsigned long long)offset);
         if (text)

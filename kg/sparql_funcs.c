@@ -5,6 +5,7 @@
  * leaves its result NULL (a SPARQL error) by returning without setting one. */
 #include "sparql.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -458,6 +459,7 @@ static void fn_strlen(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 static void fn_substr(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     SpRuntime *rt = sp_call(ctx);
     SpVal v[3];
+    assert(argc == 2 || argc == 3); // registered with each (sp_functions)
     if (!args(rt, ctx, argv, argc, v) || !is_str(&v[0]) || !is_num(&v[1]) ||
         (argc == 3 && !is_num(&v[2])))
         return;

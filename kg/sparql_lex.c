@@ -54,14 +54,18 @@ static void adv(SpLexer *lx, size_t n)
     }
 }
 
+/* These return their status themselves rather than kg_error_at's and kg_error_set's, so
+ * that a reader (or an analyzer) of this file alone sees that an error is never KG_OK. */
 static KgStatus lex_error(const SpLexer *lx, unsigned long line, unsigned long col, const char *msg)
 {
-    return kg_error_at(lx->err, KG_ERR_SYNTAX, lx->name, line, col, "%s", msg);
+    kg_error_at(lx->err, KG_ERR_SYNTAX, lx->name, line, col, "%s", msg);
+    return KG_ERR_SYNTAX;
 }
 
 static KgStatus nomem(const SpLexer *lx)
 {
-    return kg_error_set(lx->err, KG_ERR_NOMEM, "out of memory reading the query");
+    kg_error_set(lx->err, KG_ERR_NOMEM, "out of memory reading the query");
+    return KG_ERR_NOMEM;
 }
 
 static KgStatus put(SpLexer *lx, const char *s, size_t n)

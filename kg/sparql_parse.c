@@ -44,21 +44,27 @@ typedef struct {
 
 /* ------------------------------------------------------------ errors and tokens */
 
-static KgStatus error_at(Parser *P, SpPos pos, const char *fmt, ...)
+/* error_at() records a syntax error at pos and evaluates to KG_ERR_SYNTAX, and nomem() to
+ * KG_ERR_NOMEM: the statuses are written here rather than taken from kg_error_at's and
+ * kg_error_set's results, so that no error path can be mistaken for KG_OK (clang's analyzer
+ * does not look into variadic functions, hence a macro). */
+static void syntax_error(Parser *P, SpPos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static KgStatus error_at(Parser *P, SpPos pos, const char *fmt, ...)
+static void syntax_error(Parser *P, SpPos pos, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return kg_error_at(P->err, KG_ERR_SYNTAX, P->name, pos.line, pos.col, "%s", msg);
+    kg_error_at(P->err, KG_ERR_SYNTAX, P->name, pos.line, pos.col, "%s", msg);
 }
+#define error_at(P, pos, ...) (syntax_error((P), (pos), __VA_ARGS__), KG_ERR_SYNTAX)
 
 static KgStatus nomem(Parser *P)
 {
-    return kg_error_set(P->err, KG_ERR_NOMEM, "out of memory parsing the query");
+    kg_error_set(P->err, KG_ERR_NOMEM, "out of memory parsing the query");
+    return KG_ERR_NOMEM;
 }
 
 /* "expected X but found 'tok'", or "unexpected end of query, expected X", at the token. */
@@ -858,7 +864,7 @@ static KgStatus parse_multiplicative(Parser *P, SpExpr **out)
  * an addition of that signed literal (times or divided by what follows it). */
 static int is_signed_number(const Parser *P)
 {
-    char c = P->tok.len ? P->lx.text[P->tok.off] : 0;
+    char c = (char)(P->tok.len ? P->lx.text[P->tok.off] : 0);
     return is_number(P->tok.kind) && (c == '+' || c == '-');
 }
 
@@ -1321,7 +1327,7 @@ static KgStatus parse_modifiers(Parser *P, SpQuery *q)
         cap = 0;
         if ((s = advance(P)) != KG_OK) return s;
         do {
-            SpExpr *e;
+            SpExpr *e = NULL; // set when parse_constraint returns KG_OK
             if ((s = parse_constraint(P, &e)) != KG_OK ||
                 (s = push_expr(P, &q->having, &q->n_having, &cap, e)) != KG_OK)
                 return s;

@@ -5,6 +5,7 @@
  * runtime (struct SpRuntime) that sp_funcs_register attaches to a store. */
 #include "sparql.h"
 
+#include <assert.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -243,7 +244,7 @@ int sp_dec_unary(const SpDec *a, char op, SpDec *out) {
         return 1;
     }
     // floor(a) = q; then ceil and round (halves up) from it and the remainder 0 <= rem < p.
-    __int128 q = 0, rem = a->m, p = 1;
+    __int128 q = 0, rem, p;
     if (a->scale <= DEC_DIGITS) {
         p = pow10_128(a->scale);
         q = a->m / p;
@@ -265,9 +266,13 @@ int sp_dec_unary(const SpDec *a, char op, SpDec *out) {
     return 1;
 }
 
-/* Writes the decimal form of d ("-1.25", "2.0"; integers "42" when is_integer). */
+/* Writes the decimal form of d ("-1.25", "2.0"; integers "42" when is_integer): at most
+ * 43 bytes with the NUL, or scale + 4 when |d| < 1. The scales that occur are at most 126:
+ * a literal's at most 63 (kg_literal_number takes 64 characters at most), a product's the
+ * sum of two, a sum's or a quotient's no more than its operands' or SP_DEC_SCALE. */
 static void format_dec(const SpDec *d, int is_integer, char out[400]) {
-    char digits[DEC_DIGITS + 2];
+    assert(d->scale >= 0 && d->scale <= 400 - 4);
+    char digits[DEC_DIGITS + 2]; // digits[0] is the mantissa's last digit, digits[n - 1] its first
     int n = 0;
     __int128 m = d->m < 0 ? -d->m : d->m;
     do {
@@ -276,17 +281,18 @@ static void format_dec(const SpDec *d, int is_integer, char out[400]) {
     } while (m);
     char *o = out;
     if (d->m < 0) *o++ = '-';
-    int int_digits = n - d->scale;
-    if (int_digits <= 0) *o++ = '0';
-    for (int i = 0; i < int_digits; i++)
-        *o++ = digits[n - 1 - i];
+    // The integer part is digits[n - 1] down to digits[scale]; the fraction, scale - n
+    // zeros when scale > n, then digits[scale - 1] (or digits[n - 1]) down to digits[0].
+    if (n <= d->scale) *o++ = '0';
+    for (int k = n - 1; k >= d->scale; k--)
+        *o++ = digits[k];
     if (!is_integer) {
         *o++ = '.';
         if (d->scale == 0) *o++ = '0';
-        for (int i = 0; i < -int_digits; i++)
+        for (int k = d->scale; k > n; k--)
             *o++ = '0';
-        for (int i = int_digits > 0 ? int_digits : 0; i < n; i++)
-            *o++ = digits[n - 1 - i];
+        for (int k = (d->scale < n ? d->scale : n) - 1; k >= 0; k--)
+            *o++ = digits[k];
     }
     *o = '\0';
 }
@@ -586,10 +592,11 @@ void sp_result_boolean(SpRuntime *rt, sqlite3_context *ctx, int b) {
     sp_result_term(rt, ctx, &t);
 }
 
-/* The significant digits of x (finite, > 0) and its exponent: x = d.ddd x 10^exp10.
- * n_digits > 0: that many, rounded, trailing zeros dropped; 0: the fewest that read back
- * as x (as a float when is_float). */
-static void digits_of(double x, int n_digits, int is_float, char digits[20], int *exp10) {
+/* The significant digits of x (finite, > 0) and its exponent: x = d.ddd x 10^exp10;
+ * returns how many there are (at least 1). n_digits (at most 17) > 0: that many, rounded,
+ * trailing zeros dropped; 0: the fewest that read back as x (as a float when is_float). */
+static size_t digits_of(double x, int n_digits, int is_float, char digits[20], int *exp10) {
+    assert(n_digits >= 0 && n_digits <= 17);
     char tmp[40];
     for (int p = n_digits ? n_digits : 1; p <= 17; p++) {
         snprintf(tmp, sizeof tmp, "%.*e", p - 1, x);
@@ -604,24 +611,24 @@ static void digits_of(double x, int n_digits, int is_float, char digits[20], int
         n--;
     digits[n] = '\0';
     *exp10 = *p == 'e' ? atoi(p + 1) : 0;
+    return n;
 }
 
 /* xsd:decimal canonical form ("1.5", "2.0", "-0.25") of a decimal beyond the exact range,
  * held as a double: 15 significant digits, the precision a double always keeps. */
 static void format_decimal(double d, char out[400]) {
     if (d == 0) {
-        strcpy(out, "0.0");
+        memcpy(out, "0.0", sizeof "0.0");
         return;
     }
     char digits[20];
     int e;
     char *o = out;
     if (d < 0) *o++ = '-';
-    digits_of(fabs(d), 15, 0, digits, &e);
-    int n = (int)strlen(digits);
+    int n = (int)digits_of(fabs(d), 15, 0, digits, &e);
     if (e >= 0) {
         for (int i = 0; i <= e; i++)
-            *o++ = i < n ? digits[i] : '0';
+            *o++ = (char)(i < n ? digits[i] : '0');
         *o++ = '.';
         if (n > e + 1)
             for (int i = e + 1; i < n; i++)
@@ -642,21 +649,21 @@ static void format_decimal(double d, char out[400]) {
 /* xsd:double and xsd:float canonical form: "1.5E0", "1.0E1", "-1.25E-3", "INF", "NaN". */
 static void format_double(double d, int is_float, char out[400]) {
     if (isnan(d)) {
-        strcpy(out, "NaN");
+        snprintf(out, 400, "%s", "NaN");
         return;
     }
     if (isinf(d)) {
-        strcpy(out, d > 0 ? "INF" : "-INF");
+        snprintf(out, 400, "%s", d > 0 ? "INF" : "-INF");
         return;
     }
     if (d == 0) {
-        strcpy(out, signbit(d) ? "-0.0E0" : "0.0E0");
+        snprintf(out, 400, "%s", signbit(d) ? "-0.0E0" : "0.0E0");
         return;
     }
     char digits[20];
     int e;
-    digits_of(fabs(d), 0, is_float, digits, &e);
-    snprintf(out, 400, "%s%c.%sE%d", d < 0 ? "-" : "", digits[0], digits[1] ? digits + 1 : "0", e);
+    size_t n = digits_of(fabs(d), 0, is_float, digits, &e);
+    snprintf(out, 400, "%s%c.%sE%d", d < 0 ? "-" : "", digits[0], n > 1 ? digits + 1 : "0", e);
 }
 
 void sp_result_exact(SpRuntime *rt, sqlite3_context *ctx, SpType t, const SpDec *d) {
@@ -794,17 +801,20 @@ static void runtime_free(SpRuntime *rt) {
 static KgStatus runtime_new(KgStore *store, SpRuntime **out, KgError *err) {
     SpRuntime *rt = kg_calloc(1, sizeof *rt);
     *out = NULL;
+    // The statuses are written out, not taken from kg_error_set: a caller relies on *out
+    // being set exactly when KG_OK comes back.
     if (!rt || !(rt->slots = kg_calloc(CACHE_SLOTS, sizeof *rt->slots))) {
         runtime_free(rt);
-        return kg_error_set(err, KG_ERR_NOMEM, "out of memory starting the SPARQL functions");
+        kg_error_set(err, KG_ERR_NOMEM, "out of memory starting the SPARQL functions");
+        return KG_ERR_NOMEM;
     }
     rt->store = store;
     rt->call = 1;
     if (sqlite3_prepare_v3(store->db, get_sql, -1, SQLITE_PREPARE_PERSISTENT, &rt->get, NULL) !=
         SQLITE_OK) {
-        KgStatus s = kg_db_error(store, err, "preparing the SPARQL functions");
+        kg_db_error(store, err, "preparing the SPARQL functions");
         runtime_free(rt);
-        return s;
+        return KG_ERR_DB;
     }
     *out = rt;
     return KG_OK;

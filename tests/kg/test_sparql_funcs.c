@@ -308,6 +308,19 @@ Test(sparql_funcs, arithmetic_promotes_and_writes_canonical_forms) {
     cr_assert_str_eq(CALL1("sp_plus", "\"5\"^^xsd:int"), "\"5\"^^xsd:int");
 }
 
+Test(sparql_funcs, the_smallest_exact_decimals_keep_every_digit) {
+    // A literal's scale is at most 63 (kg_literal_number reads 64 characters), a product's
+    // the sum of two: the widest form format_dec writes, 128 characters.
+    char lex[64 + 18], want[128 + 20];
+    snprintf(lex, sizeof lex, "\".%062d1\"^^xsd:decimal", 0);
+    snprintf(want, sizeof want, "\"0.%0125d1\"^^xsd:decimal", 0);
+    cr_assert_str_eq(CALL2("sp_mul", lex, lex), want);
+    snprintf(want, sizeof want, "\"0.%062d1\"^^xsd:decimal", 0);
+    cr_assert_str_eq(CALL2("sp_add", lex, "0"), want);
+    cr_assert_str_eq(CALL1("sp_neg", "0.0500"), "\"-0.05\"^^xsd:decimal");
+    cr_assert_str_eq(CALL2("sp_add", "12.5", "0.25"), "\"12.75\"^^xsd:decimal");
+}
+
 Test(sparql_funcs, arithmetic_errors_are_null) {
     cr_assert_str_eq(CALL2("sp_div", "1", "0"), "NULL");
     cr_assert_str_eq(CALL2("sp_div", "1.0", "0"), "NULL");
