@@ -148,7 +148,7 @@ static int run_source(Repl *r, Source *src, int interactive)
         }
         kg_interrupt_clear();
         fflush(r->out);
-        if (r->timer && timed) fprintf(r->err, "Run time: %.3f s\n", now() - start);
+        if (r->timer && timed) fprintf(r->err, "Run time: %.4f s\n", now() - start);
         if (last != REPL_OK) {
             if (status == REPL_OK) status = last;
             if (!interactive && (!r->keep_going || last == REPL_INTERRUPTED)) break;

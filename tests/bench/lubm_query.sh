@@ -90,6 +90,22 @@ net() { # net SECONDS START_SECONDS: milliseconds of query work (never below 0.1
     case "$1" in \>* | '') echo "n/a"; return ;; esac
     awk -v s="$1" -v z="$2" 'BEGIN { d = (s - z) * 1000; if (d < 0.1) d = 0.1; printf "%.1f", d }'
 }
+# in_process QUERY: milliseconds nous spends on the query itself, start-up excluded: the
+# median of $REPEAT runs inside one shell process (`.timer on`, after one warm-up run), the
+# rows written to /dev/null.
+in_process() {
+    : >"$tmp/script"
+    echo ".timer on" >>"$tmp/script"
+    k=0
+    while [ "$k" -le "$REPEAT" ]; do
+        echo ".query -f $1 --format tsv" >>"$tmp/script"
+        k=$((k + 1))
+    done
+    "$NOUS" --db "$tmp/nous.db" <"$tmp/script" 2>&1 >/dev/null |
+        sed -n 's/^Run time: \([0-9.]*\) s$/\1/p' | tail -n +2 | sort -n |
+        awk '{ t[NR] = $1 } END { if (!NR) { print "n/a"; exit }
+              m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.1f", m * 1000 }'
+}
 ratio() { # ratio NOUS_S BASE_S
     case "$1$2" in *\>* | '') echo "n/a"; return ;; esac
     awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else printf "%.2fx", a / b }'
@@ -129,8 +145,9 @@ bench() {
 
     printf '\n%s: median wall time of %s runs (one run past %s s), milliseconds\n' \
         "$name" "$REPEAT" "$SLOW_S"
-    row='%-5s %10s %12s %9s %10s %9s %9s %9s  %s\n'
-    printf "$row" query "nous rows" "redland rows" "nous ms" "redland ms" ratio "nous net" "red. net" ""
+    row='%-5s %10s %12s %9s %10s %9s %9s %9s %9s %9s  %s\n'
+    printf "$row" query "nous rows" "redland rows" "nous ms" "redland ms" ratio "nous net" "red. net" \
+        "nous in" "in/net" ""
     # What a command costs before any query work: start the process, open the store, answer
     # an empty ASK. The "net" columns subtract it: the time the query itself took.
     nous0=0 red0=0
@@ -139,7 +156,7 @@ bench() {
         time_cmd "$tmp/red.out" rdfproc -s sqlite "$tmp/redland" query sparql - 'ASK {}' && red0=$med_s
     fi
     printf "$row" "ASK{}" "" "" "$(ms "$nous0")" "$(ms "$red0")" "$(ratio "$nous0" "$red0")" "" "" \
-        "(start, open, empty query)"
+        "" "" "(start, open, empty query)"
     n_disagree=0 n_compared=0
     for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
         q=$LUBM/queries/q$i.rq
@@ -170,8 +187,12 @@ bench() {
                 n_disagree=$((n_disagree + 1))
             fi
         fi
+        nous_in=$(in_process "$q")
+        red_net=$(net "$red_s" "$red0")
         printf "$row" "q$i" "${nous_n:-n/a}" "${red_n:-n/a}" "$(ms "$nous_s")" "$(ms "$red_s")" \
-            "$(ratio "$nous_s" "$red_s")" "$(net "$nous_s" "$nous0")" "$(net "$red_s" "$red0")" "$note"
+            "$(ratio "$nous_s" "$red_s")" "$(net "$nous_s" "$nous0")" "$red_net" "$nous_in" \
+            "$(awk -v a="$nous_in" -v b="$red_net" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.3fx", a / b; else print "n/a" }')" \
+            "$note"
     done
     [ "$redland" = 1 ] &&
         echo "answers compared for $n_compared of 14 queries (the others timed out or failed):" \
@@ -204,3 +225,5 @@ echo "ratio = nous time / Redland time (below 1: nous is faster). Both are whole
 echo "process start, opening the store and printing the rows count. Redland: rdfproc with its"
 echo "SQLite storage (librdf 1.0.17), queried through rasqal; no reasoning on either side."
 echo "nous net / red. net: each minus its own ASK{} time (process start and store open)."
+echo "nous in: the query inside one running nous (.timer, median of $REPEAT); in/net: that over"
+echo "Redland's net time: the cost of the query itself on each side, start-up excluded."

@@ -78,7 +78,7 @@ shell_timer_prints_the_run_time() {
     printf '.timer on\nASK { ?s ?p ?o };\n.stats\n.timer off\n.stats\n' >script
     shell
     expect_rc 0 || return 1
-    [ "$(grep -c '^Run time: [0-9]*\.[0-9][0-9][0-9] s$' err)" -eq 2 ] ||
+    [ "$(grep -c '^Run time: [0-9]*\.[0-9][0-9][0-9][0-9] s$' err)" -eq 2 ] ||
         fail "expected two run times: $(cat err)"
     printf '.timer maybe\n' >script
     shell
