@@ -28,7 +28,7 @@ TOOLS := tests/conformance/conformance tests/bench/sqlite_baseline
 
 # Quiet by default; make V=1 shows the commands.
 Q := $(if $(V),,@)
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -I. $(DEP_CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -I. -Ibuild/gen $(DEP_CFLAGS)
 
 # ---------------------------------------------------------------- plain build (build/)
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
@@ -51,6 +51,13 @@ build/asan/tests/%.o: tests/%.c $(CONFIG)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"
 	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $(CRITERION_CFLAGS) -c $< -o $@
+
+# The built-in rule sets, compiled in from their files (scripts/embed-rules.sh).
+RULE_FILES := $(sort $(wildcard reasoner/rules/*.dl))
+build/gen/rs_profiles.inc: $(RULE_FILES) scripts/embed-rules.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/embed-rules.sh $@ $(RULE_FILES)
+build/plain/reasoner/profiles.o build/asan/reasoner/profiles.o: build/gen/rs_profiles.inc
 
 build/plain/libnous.a: $(LIB_OBJ)
 	@rm -f $@
@@ -116,6 +123,8 @@ test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c
 	build/plain/sparql-w3c tests/sparql/w3c tests/sparql/dawg
 	@echo "== LUBM query answer counts (exit 77: no ../shared/datasets/lubm, skipped)"
 	NOUS=./nous sh tests/sparql/lubm.sh || [ $$? -eq 77 ]
+	@echo "== one entailment test per rule of the built-in rule sets"
+	NOUS=./nous sh tests/reasoner/entail.sh
 
 test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c
 	@echo "== unit tests under ASan+UBSan"
@@ -126,6 +135,8 @@ test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/spa
 	build/asan/conformance $(W3C)
 	@echo "== W3C SPARQL query evaluation under ASan+UBSan"
 	build/asan/sparql-w3c tests/sparql/w3c tests/sparql/dawg
+	@echo "== entailment tests under ASan+UBSan"
+	NOUS=build/asan/nous sh tests/reasoner/entail.sh
 
 asan: build/asan/nous
 

@@ -32,6 +32,8 @@ typedef enum {
     STMT_PROBE_SP,
     STMT_PROBE_S,
     STMT_PROBE_O,
+    STMT_DERIVATION_PUT,
+    STMT_DERIVATION_GET,
     STMT_BEGIN,
     STMT_COMMIT,
     STMT_ROLLBACK,
@@ -54,6 +56,10 @@ struct KgStore {
     struct PrefixCache *prefix_cache;
     /* the SPARQL functions' state (kg/sparql_funcs.c), made when they are registered */
     struct SpRuntime *sparql;
+    /* kg_derivation_get's read buffers */
+    KgBuf deriv_rule;
+    KgQuad *deriv_premises;
+    size_t cap_deriv_premises;
     /* predicates whose statistics a commit must refresh */
     KgTermId *dirty_preds;
     size_t n_dirty_preds, cap_dirty_preds;

@@ -280,6 +280,46 @@ KgStatus kg_load_memory(KgStore *store, const char *name, const char *data, size
  * same set of triples (up to blank-node names). */
 KgStatus kg_export(KgStore *store, FILE *out, KgFormat format, unsigned marks, KgError *err);
 
+/* ---------------------------------------------------------------- derivations */
+
+/* How an inferred quad was derived: the rule (its label, e.g. "rules.dl:12"), the confidence
+ * of the derivation (the rule's weight times its premises' confidences) and the premises. */
+typedef struct {
+    const char *rule;
+    double confidence;
+    const KgQuad *premises;
+    size_t n_premises;
+} KgDerivation;
+
+/* Records (or replaces) the derivation of quad q, inside a transaction. */
+KgStatus kg_derivation_put(KgStore *store, const KgQuad *q, const KgDerivation *d, KgError *err);
+/* Reads the derivation of q into *out (its strings and premises valid until the next call);
+ * KG_ERR_NOT_FOUND when none is recorded (an asserted quad, or one not in the store). */
+KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, KgError *err);
+
+/* ---------------------------------------------------------------- expressions (rules) */
+
+/* A SPARQL expression (FILTER and BIND syntax, the same functions and semantics as queries)
+ * over variables given by position: the reasoner's FILTER and BIND. */
+typedef struct KgExpr KgExpr;
+
+/* Compiles `len` bytes of expression text found at name:line:col. `prefixes` ("p", "ns", ...,
+ * NULL; may be NULL) come before the store's. `vars` names the variables (without '?') the
+ * caller will bind by position; others are unbound. Errors carry the file position.
+ * as_boolean: evaluate with kg_expr_test (FILTER), else kg_expr_value (BIND). */
+KgStatus kg_expr_new(KgStore *store, const char *text, size_t len, const char *name,
+                     unsigned long line, unsigned long col, const char *const *prefixes,
+                     const char *const *vars, size_t n_vars, int as_boolean, KgExpr **out,
+                     KgError *err);
+/* Whether the expression mentions vars[i]. */
+int kg_expr_uses(const KgExpr *e, size_t i);
+/* FILTER: *truth is 1 when the effective boolean value is true, 0 when false or an error.
+ * vals[i] is the id bound to vars[i], 0 when unbound. */
+KgStatus kg_expr_test(KgExpr *e, const KgTermId *vals, int *truth, KgError *err);
+/* BIND: the value's id (a new term is added: inside a transaction), 0 on an error. */
+KgStatus kg_expr_value(KgExpr *e, const KgTermId *vals, KgTermId *out, KgError *err);
+void kg_expr_free(KgExpr *e);
+
 /* ---------------------------------------------------------------- SPARQL queries */
 
 /* A SPARQL 1.1 query compiled to one SQL statement over the quads (asserted and inferred

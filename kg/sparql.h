@@ -201,6 +201,16 @@ KgStatus sp_compile(KgStore *store, const SpQuery *q, const char *name, KgArena 
                     SpSql *out, KgError *err);
 void sp_sql_free(SpSql *s);
 
+/* One expression, for rules (kg/expr.c): parsed with the given prefixes ("p", "ns", ...,
+ * NULL) at line:col of its file, and compiled to `SELECT value` (or its effective boolean
+ * value) whose parameters ?1..?n_vars are the variables vars[i]. */
+KgStatus sp_parse_expr(KgStore *store, const char *text, size_t len, const char *name,
+                       unsigned long line, unsigned long col, const char *const *prefixes,
+                       KgArena *arena, SpExpr **out, KgError *err);
+KgStatus sp_compile_expr(KgStore *store, const SpExpr *e, const char *const *vars, size_t n_vars,
+                         int as_boolean, const char *name, KgArena *arena, SpSql *out,
+                         KgError *err);
+
 /* ---------------------------------------------------------------- join order (sparql_plan.c) */
 
 /* A triple pattern of a basic graph pattern, with its term ids looked up: id 0 for a

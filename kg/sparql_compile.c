@@ -1123,3 +1123,26 @@ void sp_sql_free(SpSql *s)
     s->params = NULL;
     s->n_params = s->cap_params = 0;
 }
+
+/* ---------------------------------------------------------------- one expression (rules) */
+
+KgStatus sp_compile_expr(KgStore *store, const SpExpr *e, const char *const *vars, size_t n_vars,
+                         int as_boolean, const char *name, KgArena *arena, SpSql *out,
+                         KgError *err)
+{
+    memset(out, 0, sizeof *out);
+    Cc cc = {store, arena, out, name ? name : "expression", err, KG_OK, 0, {0}};
+    Scope sc = {0};
+    /* the variables are the parameters ?1 .. ?n, rebound at each evaluation */
+    for (size_t i = 0; i < n_vars; i++) scope_set(&cc, &sc, vars[i], param(&cc, 0, 0, NULL, vars[i]), 1);
+    ExprCtx x = {&sc, NULL};
+    Ex r = expr(&cc, &x, e);
+    put(&cc, &out->sql, "SELECT ");
+    put(&cc, &out->sql, as_boolean ? as_bool(&cc, r) : as_val(&cc, r));
+    kg_buf_free(&cc.tmp);
+    if (failed(&cc)) {
+        sp_sql_free(out);
+        return cc.status;
+    }
+    return KG_OK;
+}

@@ -1504,3 +1504,43 @@ KgStatus sp_parse(KgStore *store, const char *text, size_t len, const char *name
     if (s == KG_OK) *out = q;
     return s;
 }
+
+/* ------------------------------------------------------------ one expression (rules) */
+
+KgStatus sp_parse_expr(KgStore *store, const char *text, size_t len, const char *name,
+                       unsigned long line, unsigned long col, const char *const *prefixes,
+                       KgArena *arena, SpExpr **out, KgError *err)
+{
+    *out = NULL;
+    if (!name) name = "expression";
+    KgStatus s = sp_lex_check_utf8(text, len, name, err);
+    Parser P;
+    memset(&P, 0, sizeof P);
+    P.store = store;
+    P.name = name;
+    P.arena = arena;
+    P.err = err;
+    if (s == KG_OK) {
+        sp_lex_init(&P.lx, text, len, name, err);
+        P.xsd_integer = dup(&P, KG_NS_XSD "integer", strlen(KG_NS_XSD "integer"));
+        P.xsd_decimal = dup(&P, KG_NS_XSD "decimal", strlen(KG_NS_XSD "decimal"));
+        P.xsd_double = dup(&P, KG_NS_XSD "double", strlen(KG_NS_XSD "double"));
+        P.xsd_boolean = dup(&P, KG_NS_XSD "boolean", strlen(KG_NS_XSD "boolean"));
+        if (!P.xsd_integer || !P.xsd_decimal || !P.xsd_double || !P.xsd_boolean) s = nomem(&P);
+        for (size_t i = 0; s == KG_OK && prefixes && prefixes[i] && prefixes[i + 1]; i += 2)
+            s = add_prefix(&P, prefixes[i], strlen(prefixes[i]), dup(&P, prefixes[i + 1], strlen(prefixes[i + 1])));
+        if (s == KG_OK) s = advance(&P);
+        SpExpr *e = NULL;
+        if (s == KG_OK) s = parse_expr(&P, &e);
+        if (s == KG_OK && P.tok.kind != SP_TK_EOF) s = expected(&P, "the end of the expression");
+        if (s == KG_OK) *out = e;
+        sp_lex_free(&P.lx);
+    }
+    kg_buf_free(&P.scratch);
+    /* positions are the expression's own: move them to where it stands in its file */
+    if (s != KG_OK && err && err->line) {
+        if (err->line == 1) err->col += col - 1;
+        err->line += line - 1;
+    }
+    return s;
+}

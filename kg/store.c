@@ -7,10 +7,19 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Term ids are dense (1, 2, 3, ...), so embeddings and in-memory reasoning can index arrays
  * by them; the hash column finds a term without a string index (see README, "Term ids"). */
+/* Version 2 added how each inferred quad was derived (kg/derivation.c). */
+#define DERIVATIONS_SQL                                                                       \
+    "CREATE TABLE derivations("                                                               \
+    "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,"       \
+    "  rule TEXT NOT NULL,"        /* the rule's label, FILE:LINE */                          \
+    "  confidence REAL NOT NULL,"                                                             \
+    "  premises BLOB NOT NULL,"    /* (s, p, o, g) of each premise, 4 x 8 bytes little-endian */ \
+    "  PRIMARY KEY(s, p, o, g)) WITHOUT ROWID;"
+
 static const char *const schema_sql =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE terms("
@@ -28,7 +37,8 @@ static const char *const schema_sql =
     "CREATE TABLE prefixes(prefix TEXT PRIMARY KEY, ns TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE pred_stats("
     "  p INTEGER PRIMARY KEY, n_triples INTEGER NOT NULL,"
-    "  n_subjects INTEGER NOT NULL, n_objects INTEGER NOT NULL);";
+    "  n_subjects INTEGER NOT NULL, n_objects INTEGER NOT NULL);"
+    DERIVATIONS_SQL;
 
 static const char *const stmt_sql[N_STMTS] = {
     [STMT_TERM_BY_HASH] = "SELECT t.id, t.kind, t.lex, d.lex, t.lang FROM terms t "
@@ -63,6 +73,10 @@ static const char *const stmt_sql[N_STMTS] = {
     [STMT_PROBE_SP] = "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 LIMIT ?3)",
     [STMT_PROBE_S] = "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s = ?1 LIMIT ?2)",
     [STMT_PROBE_O] = "SELECT count(*) FROM (SELECT 1 FROM quads WHERE o = ?1 LIMIT ?2)",
+    [STMT_DERIVATION_PUT] = "INSERT OR REPLACE INTO derivations(s, p, o, g, rule, confidence, "
+                            "premises) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_DERIVATION_GET] = "SELECT rule, confidence, premises FROM derivations "
+                            "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
@@ -232,6 +246,14 @@ static KgStatus check_or_create_schema(KgStore *store, KgError *err)
         return kg_error_set(err, KG_ERR_VERSION, "%s: not a nous store (no schema version)",
                             store->path);
     if (s != KG_OK) return s;
+    if (version == 1) { /* version 1 lacked the derivations table: add it */
+        if ((s = exec(store, "BEGIN IMMEDIATE", err, "upgrading the store")) != KG_OK) return s;
+        s = exec(store, DERIVATIONS_SQL, err, "upgrading the store");
+        if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
+        if (s == KG_OK) s = exec(store, "COMMIT", err, "upgrading the store");
+        if (s != KG_OK) sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+        return s;
+    }
     if (version != SCHEMA_VERSION)
         return kg_error_set(err, KG_ERR_VERSION,
                             "%s: store schema version %lld, but this nous reads version %d; "
@@ -303,6 +325,8 @@ void kg_store_close(KgStore *store)
     kg_buf_free(&store->get_lex);
     kg_buf_free(&store->get_dt);
     kg_buf_free(&store->get_lang);
+    kg_buf_free(&store->deriv_rule);
+    kg_free(store->deriv_premises);
     kg_free(store->dirty_preds);
     kg_free(store->path);
     kg_free(store);

@@ -79,6 +79,9 @@ int repl_query_run(Repl *r, const char *text, size_t len, const char *name,
                    unsigned long first_line, const char *format, int explain);
 /* The handler of `query` (a row of repl_commands). */
 int repl_cmd_query(Repl *r, int argc, char **argv);
+/* reason.c: `reason` and `explain` */
+int repl_cmd_reason(Repl *r, int argc, char **argv);
+int repl_cmd_explain(Repl *r, int argc, char **argv);
 
 /* ---------------------------------------------------------------- result formats (results.c) */
 

@@ -1,0 +1,97 @@
+/* kg/derivation.c: how each inferred quad was derived, one derivation per quad (the first
+ * the reasoner found, so proofs stay shallow): the rule's label, the confidence and the
+ * premise quads, packed as 4 x 8-byte little-endian ids each. The explainer walks these back
+ * to asserted quads. */
+#include "internal.h"
+
+#include <string.h>
+
+static void put_u64(unsigned char *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | b[i];
+    return v;
+}
+
+static void bind_quad(sqlite3_stmt *st, const KgQuad *q)
+{
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)q->s);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)q->p);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->o);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)q->g);
+}
+
+KgStatus kg_derivation_put(KgStore *store, const KgQuad *q, const KgDerivation *d, KgError *err)
+{
+    if (!store->in_txn)
+        return kg_error_set(err, KG_ERR_INTERNAL, "recording a derivation outside a transaction");
+    unsigned char small[32 * 8];
+    size_t n = d->n_premises * 32;
+    unsigned char *blob = n <= sizeof small ? small : kg_malloc(n);
+    if (!blob) return kg_error_set(err, KG_ERR_NOMEM, "out of memory recording a derivation");
+    for (size_t i = 0; i < d->n_premises; i++) {
+        put_u64(blob + 32 * i, d->premises[i].s);
+        put_u64(blob + 32 * i + 8, d->premises[i].p);
+        put_u64(blob + 32 * i + 16, d->premises[i].o);
+        put_u64(blob + 32 * i + 24, d->premises[i].g);
+    }
+    KgStatus s = KG_OK;
+    sqlite3_stmt *st = kg_stmt(store, STMT_DERIVATION_PUT, err);
+    if (!st) {
+        s = KG_ERR_DB;
+        goto out;
+    }
+    bind_quad(st, q);
+    sqlite3_bind_text(st, 5, d->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 6, d->confidence);
+    sqlite3_bind_blob(st, 7, blob, (int)n, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) s = kg_db_error(store, err, "recording a derivation");
+out:
+    if (blob != small) kg_free(blob);
+    return s;
+}
+
+KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, KgError *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = kg_stmt(store, STMT_DERIVATION_GET, err);
+    if (!st) return KG_ERR_DB;
+    bind_quad(st, q);
+    int rc = sqlite3_step(st);
+    KgStatus s = KG_OK;
+    if (rc == SQLITE_DONE) {
+        s = KG_ERR_NOT_FOUND;
+    } else if (rc != SQLITE_ROW) {
+        s = kg_db_error(store, err, "reading a derivation");
+    } else {
+        const unsigned char *blob = sqlite3_column_blob(st, 2);
+        size_t n = (size_t)sqlite3_column_bytes(st, 2) / 32;
+        store->deriv_rule.len = 0;
+        if (kg_buf_puts(&store->deriv_rule, (const char *)sqlite3_column_text(st, 0)) != KG_OK ||
+            !kg_buf_cstr(&store->deriv_rule)) {
+            s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading a derivation");
+        } else if (n > store->cap_deriv_premises) {
+            KgQuad *np = kg_realloc(store->deriv_premises, n * sizeof *np);
+            if (!np) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading a derivation");
+            else store->deriv_premises = np, store->cap_deriv_premises = n;
+        }
+        if (s == KG_OK) {
+            for (size_t i = 0; i < n; i++)
+                store->deriv_premises[i] = (KgQuad){get_u64(blob + 32 * i), get_u64(blob + 32 * i + 8),
+                                                   get_u64(blob + 32 * i + 16), get_u64(blob + 32 * i + 24)};
+            out->rule = kg_buf_cstr(&store->deriv_rule);
+            out->confidence = sqlite3_column_double(st, 1);
+            out->premises = store->deriv_premises;
+            out->n_premises = n;
+        }
+    }
+    sqlite3_reset(st);
+    return s;
+}

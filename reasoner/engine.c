@@ -1,0 +1,534 @@
+/* reasoner/engine.c: semi-naive forward chaining to a fixpoint, stratum by stratum, over the
+ * in-memory fact table (facts.h). Each round evaluates every rule once per positive body atom
+ * d, with atom d reading only the facts new in the last round (delta), the atoms before d only
+ * older facts and the atoms after d all facts: every derivation is found exactly once, in the
+ * first round all its premises exist. A rule's atoms are joined in an order chosen once per
+ * (rule, d): the delta atom first, then always the atom with the most positions bound, so each
+ * step is a hash lookup. The first derivation found of each fact is kept (rule and premises),
+ * so proofs are shallow; its confidence is the rule's weight times its premises'. */
+#include "facts.h"
+
+#include <string.h>
+#include <time.h>
+
+#define MAX_BODY 64
+
+/* A rule ready to run: constants as ids, and a join order per delta atom. */
+typedef struct {
+    const RsRule *rule;
+    KgTermId (*head_ids)[3]; /* per head: the constant's id in each position (0: a variable) */
+    KgTermId (*body_ids)[3]; /* per body atom */
+    int body_absent;          /* a positive atom's constant is not in the store: never fires */
+    size_t n_pos;             /* positive triple atoms */
+    size_t *pos_atoms;        /* their body indexes */
+    size_t *plans;            /* n_pos plans of n_body atom indexes each */
+    KgExpr **exprs;           /* per body atom: FILTER and BIND expressions */
+} Compiled;
+
+typedef struct {
+    KgStore *store;
+    RsProgram *prog;
+    RsFacts db;
+    double *conf;        /* per fact */
+    uint32_t *rule_of;   /* per fact: rule index + 1, 0 for a fact from the store */
+    uint32_t *prem_start;/* per fact: where its premises start in `prems` */
+    uint8_t *n_prem;
+    uint32_t *prems;
+    size_t n_prems, cap_prems, cap_meta;
+    Compiled *rules;
+    uint64_t *per_rule;
+    /* the current evaluation */
+    const Compiled *cr;
+    const size_t *plan;
+    size_t delta_atom;
+    uint32_t old_end, delta_start, delta_end;
+    KgTermId vals[256];
+    int bound[256];
+    uint32_t premise[MAX_BODY];
+    uint64_t n_steps;
+    KgStatus status;
+    KgError *err;
+} Engine;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---------------------------------------------------------------- facts and their metadata */
+
+static KgStatus grow_meta(Engine *e)
+{
+    if (e->db.n <= e->cap_meta) return KG_OK;
+    size_t cap = e->cap_meta ? e->cap_meta * 2 : 4096;
+    while (cap < e->db.n) cap *= 2;
+    double *c = kg_realloc(e->conf, cap * sizeof *c);
+    if (!c) return KG_ERR_NOMEM;
+    e->conf = c;
+    uint32_t *r = kg_realloc(e->rule_of, cap * sizeof *r);
+    if (!r) return KG_ERR_NOMEM;
+    e->rule_of = r;
+    uint32_t *ps = kg_realloc(e->prem_start, cap * sizeof *ps);
+    if (!ps) return KG_ERR_NOMEM;
+    e->prem_start = ps;
+    uint8_t *np = kg_realloc(e->n_prem, cap * sizeof *np);
+    if (!np) return KG_ERR_NOMEM;
+    e->n_prem = np;
+    e->cap_meta = cap;
+    return KG_OK;
+}
+
+static KgStatus add_fact(Engine *e, const RsFact *f, uint32_t rule_plus1, const uint32_t *prem,
+                         size_t n_prem, double conf)
+{
+    uint32_t idx;
+    int added;
+    if (rs_facts_add(&e->db, f, &idx, &added) != KG_OK || grow_meta(e) != KG_OK)
+        return KG_ERR_NOMEM;
+    if (!added) {
+        /* seen before: keep the better confidence (max over derivations) */
+        if (rule_plus1 && conf > e->conf[idx] && e->rule_of[idx]) e->conf[idx] = conf;
+        return KG_OK;
+    }
+    if (e->n_prems + n_prem > e->cap_prems) {
+        size_t cap = e->cap_prems ? e->cap_prems * 2 : 8192;
+        while (cap < e->n_prems + n_prem) cap *= 2;
+        uint32_t *np = kg_realloc(e->prems, cap * sizeof *np);
+        if (!np) return KG_ERR_NOMEM;
+        e->prems = np;
+        e->cap_prems = cap;
+    }
+    e->conf[idx] = conf;
+    e->rule_of[idx] = rule_plus1;
+    e->prem_start[idx] = (uint32_t)e->n_prems;
+    e->n_prem[idx] = (uint8_t)n_prem;
+    if (n_prem) memcpy(e->prems + e->n_prems, prem, n_prem * sizeof *prem);
+    e->n_prems += n_prem;
+    if (rule_plus1) e->per_rule[rule_plus1 - 1]++;
+    return KG_OK;
+}
+
+/* ---------------------------------------------------------------- compiling rules */
+
+static KgStatus resolve(Engine *e, const RsTerm *t, int intern, KgTermId *out, KgError *err)
+{
+    *out = 0;
+    if (t->is_var) return KG_OK;
+    KgStatus s = intern ? kg_dict_intern(e->store, &t->term, out, err)
+                        : kg_dict_lookup(e->store, &t->term, out, err);
+    if (s == KG_ERR_NOT_FOUND) *out = 0;
+    return s == KG_ERR_NOT_FOUND ? KG_OK : s;
+}
+
+/* How many positions of atom a are bound once the variables in `bound` are. */
+static int n_bound_positions(const RsAtom *a, const int *bound)
+{
+    int n = 0;
+    for (int k = 0; k < 3; k++) n += !a->t[k].is_var || bound[a->t[k].var];
+    return n;
+}
+
+/* Whether body atom i (FILTER, BIND, NOT) has what it reads bound. */
+static int atom_ready(const Compiled *c, size_t i, const int *bound)
+{
+    const RsRule *r = c->rule;
+    const RsAtom *a = &r->body[i];
+    if (a->kind == RS_ATOM_NOT) {
+        for (int k = 0; k < 3; k++)
+            if (a->t[k].is_var && !bound[a->t[k].var]) return 0;
+        return 1;
+    }
+    for (uint32_t v = 0; v < r->n_vars; v++)
+        if (kg_expr_uses(c->exprs[i], v) && !bound[v] && !(a->kind == RS_ATOM_BIND && v == a->bind_var))
+            return 0;
+    return 1;
+}
+
+static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err)
+{
+    KgStatus s = KG_OK;
+    c->rule = r;
+    if (r->n_body > MAX_BODY || r->n_vars > 256)
+        return kg_error_at(err, KG_ERR_ARG, r->label, r->line, r->col,
+                           "a rule may have at most %d body atoms and 256 variables", MAX_BODY);
+    c->head_ids = kg_calloc(r->n_heads, sizeof *c->head_ids);
+    c->body_ids = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->body_ids);
+    c->pos_atoms = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->pos_atoms);
+    c->exprs = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->exprs);
+    if (!c->head_ids || !c->body_ids || !c->pos_atoms || !c->exprs) return KG_ERR_NOMEM;
+    /* head constants were interned for every rule first (reason()), so a body constant
+     * that is still absent can never match */
+    for (size_t h = 0; h < r->n_heads; h++)
+        for (int k = 0; k < 3; k++)
+            if ((s = resolve(e, &r->heads[h][k], 0, &c->head_ids[h][k], err)) != KG_OK) return s;
+    for (size_t i = 0; i < r->n_body; i++) {
+        const RsAtom *a = &r->body[i];
+        if (a->kind == RS_ATOM_FILTER || a->kind == RS_ATOM_BIND) {
+            /* the file name is the label up to its last ':' (the label outlives the error) */
+            if ((s = kg_expr_new(e->store, a->expr, a->expr_len, r->file, a->expr_line,
+                                 a->expr_col, a->prefixes, r->var_names, r->n_vars,
+                                 a->kind == RS_ATOM_FILTER, &c->exprs[i], err)) != KG_OK)
+                return s;
+            continue;
+        }
+        for (int k = 0; k < 3; k++) {
+            if ((s = resolve(e, &a->t[k], 0, &c->body_ids[i][k], err)) != KG_OK) return s;
+            if (!a->t[k].is_var && !c->body_ids[i][k] && a->kind == RS_ATOM_TRIPLE)
+                c->body_absent = 1; /* a constant no fact holds: the rule never fires */
+        }
+        if (a->kind == RS_ATOM_TRIPLE) c->pos_atoms[c->n_pos++] = i;
+    }
+    c->plans = kg_calloc(c->n_pos ? c->n_pos * r->n_body : 1, sizeof *c->plans);
+    if (!c->plans) return KG_ERR_NOMEM;
+    for (size_t d = 0; d < c->n_pos; d++) {
+        size_t *plan = c->plans + d * r->n_body;
+        int bound[256] = {0};
+        char used[MAX_BODY] = {0};
+        size_t n = 0;
+        size_t first = c->pos_atoms[d];
+        plan[n++] = first;
+        used[first] = 1;
+        for (int k = 0; k < 3; k++)
+            if (r->body[first].t[k].is_var) bound[r->body[first].t[k].var] = 1;
+        while (n < r->n_body) {
+            /* a FILTER, BIND or NOT as soon as what it reads is bound (in body order), else the
+             * positive atom with the most bound positions */
+            size_t best = r->n_body;
+            for (size_t i = 0; i < r->n_body && best == r->n_body; i++)
+                if (!used[i] && r->body[i].kind != RS_ATOM_TRIPLE && atom_ready(c, i, bound)) best = i;
+            int best_b = -1;
+            for (size_t i = 0; i < r->n_body && best_b < 3; i++) {
+                if (best != r->n_body && r->body[best].kind != RS_ATOM_TRIPLE) break;
+                if (used[i] || r->body[i].kind != RS_ATOM_TRIPLE) continue;
+                int b = n_bound_positions(&r->body[i], bound);
+                if (b > best_b) best = i, best_b = b;
+            }
+            if (best == r->n_body)
+                for (size_t i = 0; i < r->n_body; i++)
+                    if (!used[i]) {
+                        best = i;
+                        break;
+                    }
+            plan[n++] = best;
+            used[best] = 1;
+            if (r->body[best].kind == RS_ATOM_BIND) bound[r->body[best].bind_var] = 1;
+            else if (r->body[best].kind == RS_ATOM_TRIPLE)
+                for (int k = 0; k < 3; k++)
+                    if (r->body[best].t[k].is_var) bound[r->body[best].t[k].var] = 1;
+        }
+    }
+    return KG_OK;
+}
+
+static void free_compiled(Compiled *c)
+{
+    for (size_t i = 0; c->exprs && i < c->rule->n_body; i++) kg_expr_free(c->exprs[i]);
+    kg_free(c->exprs);
+    kg_free(c->head_ids);
+    kg_free(c->body_ids);
+    kg_free(c->pos_atoms);
+    kg_free(c->plans);
+}
+
+/* ---------------------------------------------------------------- joining */
+
+static KgTermId value_of(const Engine *e, const RsTerm *t, KgTermId constant)
+{
+    return t->is_var ? (e->bound[t->var] ? e->vals[t->var] : 0) : constant;
+}
+
+static void emit(Engine *e)
+{
+    const Compiled *c = e->cr;
+    const RsRule *r = c->rule;
+    double conf = r->weight;
+    uint32_t prem[MAX_BODY];
+    size_t n_prem = 0;
+    for (size_t i = 0; i < r->n_body; i++)
+        if (r->body[i].kind == RS_ATOM_TRIPLE) {
+            prem[n_prem++] = e->premise[i];
+            conf *= e->conf[e->premise[i]];
+        }
+    uint32_t rule_plus1 = (uint32_t)(c - e->rules) + 1;
+    for (size_t h = 0; h < r->n_heads && e->status == KG_OK; h++) {
+        RsFact f = {value_of(e, &r->heads[h][0], c->head_ids[h][0]),
+                    value_of(e, &r->heads[h][1], c->head_ids[h][1]),
+                    value_of(e, &r->heads[h][2], c->head_ids[h][2])};
+        if (add_fact(e, &f, rule_plus1, prem, n_prem, conf) != KG_OK)
+            e->status = kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+    }
+}
+
+static void join(Engine *e, size_t step)
+{
+    const Compiled *c = e->cr;
+    const RsRule *r = c->rule;
+    if (e->status != KG_OK) return;
+    if ((++e->n_steps & 0xffff) == 0 && kg_interrupted()) {
+        e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
+        return;
+    }
+    if (step == r->n_body) {
+        emit(e);
+        return;
+    }
+    size_t ai = e->plan[step];
+    const RsAtom *a = &r->body[ai];
+    const KgTermId *ids = c->body_ids[ai];
+    RsFact key = {value_of(e, &a->t[0], ids[0]), value_of(e, &a->t[1], ids[1]),
+                  value_of(e, &a->t[2], ids[2])};
+    unsigned mask = (key.s ? 1u : 0) | (key.p ? 2u : 0) | (key.o ? 4u : 0);
+    if (a->kind == RS_ATOM_FILTER) {
+        int truth = 0;
+        KgStatus s = kg_expr_test(c->exprs[ai], e->vals, &truth, e->err);
+        if (s != KG_OK) e->status = s;
+        else if (truth) join(e, step + 1);
+        return;
+    }
+    if (a->kind == RS_ATOM_BIND) {
+        KgTermId v = 0;
+        KgStatus s = kg_expr_value(c->exprs[ai], e->vals, &v, e->err);
+        if (s != KG_OK) {
+            e->status = s;
+        } else if (v) { /* an error leaves the variable unbound: nothing to derive */
+            e->vals[a->bind_var] = v;
+            e->bound[a->bind_var] = 1;
+            join(e, step + 1);
+            e->bound[a->bind_var] = 0;
+            e->vals[a->bind_var] = 0;
+        }
+        return;
+    }
+    if (a->kind == RS_ATOM_NOT) {
+        /* NOT [s, p, o]: no fact matches, its unbound variables standing for any term; a
+         * constant the store does not hold matches nothing */
+        int absent = 0;
+        for (int k = 0; k < 3; k++) absent |= !a->t[k].is_var && !ids[k];
+        uint32_t hit = absent ? RS_NO_FACT
+                       : mask == 7 ? rs_facts_find(&e->db, &key)
+                       : mask == 0 ? (e->db.n ? 0 : RS_NO_FACT)
+                                   : rs_facts_first_match(&e->db, mask, &key);
+        if (hit == RS_NO_FACT) join(e, step + 1);
+        return;
+    }
+    /* which facts this atom may read: delta, older than delta, or all up to the delta's end */
+    uint32_t lo = 0, hi = e->delta_end;
+    if (ai == e->delta_atom) lo = e->delta_start;
+    else if (ai < e->delta_atom) hi = e->delta_start;
+    if (lo >= hi) return;
+    uint32_t f = mask == 0 ? hi - 1 : rs_facts_first_match(&e->db, mask, &key);
+    for (; f != RS_NO_FACT; f = mask == 0 ? (f > lo ? f - 1 : RS_NO_FACT) : rs_facts_next_match(&e->db, mask, f)) {
+        if (f >= hi) continue;
+        if (f < lo) break; /* chains run from newest to oldest */
+        const RsFact *fact = &e->db.facts[f];
+        const KgTermId got[3] = {fact->s, fact->p, fact->o};
+        int newly[3] = {0, 0, 0}, ok = 1;
+        for (int k = 0; k < 3 && ok; k++) {
+            const RsTerm *t = &a->t[k];
+            if (!t->is_var) continue;
+            if (e->bound[t->var]) {
+                ok = e->vals[t->var] == got[k];
+            } else {
+                e->vals[t->var] = got[k];
+                e->bound[t->var] = 1;
+                newly[k] = 1;
+            }
+        }
+        if (ok) {
+            e->premise[ai] = f;
+            join(e, step + 1);
+        }
+        for (int k = 0; k < 3; k++)
+            if (newly[k]) e->bound[a->t[k].var] = 0, e->vals[a->t[k].var] = 0;
+        if (e->status != KG_OK) return;
+    }
+}
+
+/* ---------------------------------------------------------------- the fixpoint */
+
+static KgStatus load_facts(Engine *e, KgQuad **graphs, KgError *err)
+{
+    KgQuad pat = {KG_ANY, KG_ANY, KG_ANY, KG_ANY_GRAPH}, q;
+    KgIter *it = NULL;
+    KgStatus s = kg_match_new(e->store, &pat, KG_ASSERTED | KG_INFERRED, &it, err);
+    if (s != KG_OK) return s;
+    size_t cap = 0;
+    while ((s = kg_iter_next(it, &q, NULL, err)) == KG_OK) {
+        RsFact f = {q.s, q.p, q.o};
+        size_t before = e->db.n;
+        if ((s = add_fact(e, &f, 0, NULL, 0, 1.0)) != KG_OK) {
+            s = kg_error_set(err, KG_ERR_NOMEM, "out of memory loading the facts");
+            break;
+        }
+        if (e->db.n > before) { /* remember the graph a premise came from */
+            if (e->db.n > cap) {
+                size_t nc = cap ? cap * 2 : 4096;
+                KgQuad *ng = kg_realloc(*graphs, nc * sizeof *ng);
+                if (!ng) {
+                    s = kg_error_set(err, KG_ERR_NOMEM, "out of memory loading the facts");
+                    break;
+                }
+                *graphs = ng;
+                cap = nc;
+            }
+            (*graphs)[e->db.n - 1] = q;
+        }
+    }
+    kg_iter_free(it);
+    return s == KG_DONE ? KG_OK : s;
+}
+
+static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsigned *round)
+{
+    uint32_t lo = 0, hi = (uint32_t)e->db.n;
+    for (;;) {
+        if (kg_interrupted())
+            return e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
+        e->delta_start = lo;
+        e->delta_end = hi;
+        for (size_t i = 0; i < e->prog->n_rules && e->status == KG_OK; i++) {
+            const Compiled *c = &e->rules[i];
+            if (c->rule->stratum != stratum || c->body_absent) continue;
+            e->cr = c;
+            for (size_t d = 0; d < c->n_pos && e->status == KG_OK; d++) {
+                e->delta_atom = c->pos_atoms[d];
+                e->plan = c->plans + d * c->rule->n_body;
+                memset(e->bound, 0, sizeof e->bound);
+                memset(e->vals, 0, sizeof e->vals);
+                join(e, 0);
+            }
+        }
+        if (e->status != KG_OK) return e->status;
+        ++*round;
+        if (opt && opt->progress) opt->progress(opt->progress_ctx, *round, e->db.n);
+        if (e->db.n == hi) return KG_OK;
+        lo = hi;
+        hi = (uint32_t)e->db.n;
+    }
+}
+
+/* The kinds of recently seen terms (direct-mapped), for checking derived triples. */
+typedef struct {
+    KgTermId id[4096];
+    signed char kind[4096];
+} KindCache;
+
+static int kind_of(KgStore *store, KindCache *kc, KgTermId id)
+{
+    size_t i = id & 4095;
+    if (kc->id[i] == id && id) return kc->kind[i];
+    KgTerm t;
+    if (kg_dict_get(store, id, &t, NULL) != KG_OK) return -1;
+    kc->id[i] = id;
+    kc->kind[i] = (signed char)t.kind;
+    return t.kind;
+}
+
+static KgStatus write_back(Engine *e, size_t n_loaded, const KgQuad *graphs, uint64_t *n_written,
+                           KgError *err)
+{
+    uint64_t st_written = 0;
+    KgStatus s = KG_OK;
+    KgQuad *prem = NULL;
+    size_t cap = 0;
+    KindCache kc;
+    memset(&kc, 0, sizeof kc);
+    for (size_t i = n_loaded; i < e->db.n && s == KG_OK; i++) {
+        const RsFact *f = &e->db.facts[i];
+        KgQuad q = {f->s, f->p, f->o, KG_DEFAULT_GRAPH};
+        /* generalised triples (a literal subject, a predicate that is not an IRI) take part in
+         * reasoning but are not RDF: they are not written */
+        int ks = kind_of(e->store, &kc, f->s), kp = kind_of(e->store, &kc, f->p);
+        if (ks < 0 || kp < 0) {
+            s = kg_error_set(err, KG_ERR_DB, "reading a derived triple's terms");
+            break;
+        }
+        if (ks == KG_TERM_LITERAL || kp != KG_TERM_IRI) continue;
+        st_written++;
+        if ((s = kg_quad_add(e->store, &q, KG_INFERRED, NULL, err)) != KG_OK) break;
+        size_t n = e->n_prem[i];
+        if (n > cap) {
+            KgQuad *np = kg_realloc(prem, n * sizeof *np);
+            if (!np) {
+                s = kg_error_set(err, KG_ERR_NOMEM, "out of memory writing derivations");
+                break;
+            }
+            prem = np;
+            cap = n;
+        }
+        for (size_t k = 0; k < n; k++) {
+            uint32_t pf = e->prems[e->prem_start[i] + k];
+            const RsFact *pfact = &e->db.facts[pf];
+            prem[k] = pf < n_loaded ? graphs[pf]
+                                    : (KgQuad){pfact->s, pfact->p, pfact->o, KG_DEFAULT_GRAPH};
+        }
+        KgDerivation d = {rs_rule_label(e->prog, e->rule_of[i] - 1), e->conf[i], prem, n};
+        s = kg_derivation_put(e->store, &q, &d, err);
+        if ((i & 0xfff) == 0 && kg_interrupted())
+            s = kg_error_set(err, KG_ERR_INTERRUPTED, "reasoning interrupted");
+    }
+    kg_free(prem);
+    *n_written = st_written;
+    return s;
+}
+
+KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *stats,
+                   KgError *err)
+{
+    Engine e = {.store = store, .prog = p, .err = err};
+    KgQuad *graphs = NULL;
+    RsStats st = {0};
+    double t0 = now_s();
+    KgStatus s = kg_store_begin(store, err);
+    if (s != KG_OK) return s;
+    e.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *e.rules);
+    e.per_rule = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *e.per_rule);
+    if (!e.rules || !e.per_rule) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < p->n_rules; i++) /* the terms rules may derive */
+        for (size_t h = 0; h < p->rules[i].n_heads; h++)
+            for (int k = 0; k < 3; k++) {
+                KgTermId id;
+                KG_TRY(s, resolve(&e, &p->rules[i].heads[h][k], 1, &id, err));
+            }
+    for (size_t i = 0; i < p->n_rules; i++)
+        if ((s = compile_rule(&e, &p->rules[i], &e.rules[i], err)) != KG_OK) {
+            if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory compiling the rules");
+            goto out;
+        }
+    KG_TRY(s, load_facts(&e, &graphs, err));
+    size_t n_loaded = e.db.n;
+    st.n_facts = n_loaded;
+    double t1 = now_s();
+    st.seconds_load = t1 - t0;
+    for (int k = 0; k < p->n_strata; k++) KG_TRY(s, run_stratum(&e, k, opt, &st.n_rounds));
+    double t2 = now_s();
+    st.seconds_reason = t2 - t1;
+    st.n_derived = e.db.n - n_loaded;
+    KG_TRY(s, write_back(&e, n_loaded, graphs, &st.n_written, err));
+    KG_TRY(s, kg_store_commit(store, err));
+    st.seconds_write = now_s() - t2;
+out:
+    if (s != KG_OK) kg_store_rollback(store);
+    for (size_t i = 0; e.rules && i < p->n_rules; i++) free_compiled(&e.rules[i]);
+    kg_free(e.rules);
+    rs_facts_free(&e.db);
+    kg_free(e.conf);
+    kg_free(e.rule_of);
+    kg_free(e.prem_start);
+    kg_free(e.n_prem);
+    kg_free(e.prems);
+    kg_free(graphs);
+    if (s == KG_OK && stats) {
+        st.per_rule = e.per_rule;
+        st.n_rules = p->n_rules;
+        *stats = st;
+    } else {
+        kg_free(e.per_rule);
+    }
+    return s;
+}

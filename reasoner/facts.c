@@ -1,0 +1,121 @@
+/* reasoner/facts.c: the engine's triple table and its eight hash indexes (see facts.h). */
+#include "facts.h"
+
+#include <string.h>
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t key_hash(unsigned mask, const RsFact *f)
+{
+    uint64_t h = mask;
+    if (mask & 1) h = mix(h ^ f->s);
+    if (mask & 2) h = mix(h ^ (f->p * 0x9e3779b97f4a7c15ULL));
+    if (mask & 4) h = mix(h ^ (f->o + 0x632be59bd9b4e019ULL));
+    return mix(h);
+}
+
+static int key_equal(unsigned mask, const RsFact *a, const RsFact *b)
+{
+    return (!(mask & 1) || a->s == b->s) && (!(mask & 2) || a->p == b->p) &&
+           (!(mask & 4) || a->o == b->o);
+}
+
+void rs_facts_free(RsFacts *db)
+{
+    if (!db) return;
+    for (int m = 1; m < 8; m++) {
+        kg_free(db->index[m].table);
+        kg_free(db->index[m].next);
+    }
+    kg_free(db->facts);
+    memset(db, 0, sizeof *db);
+}
+
+/* The slot of key in index m: where its chain head is, or the empty slot to put it in. */
+static size_t slot_of(const RsFacts *db, unsigned m, const RsFact *key)
+{
+    const RsIndex *ix = &db->index[m];
+    size_t mask = ix->cap - 1, i = (size_t)key_hash(m, key) & mask;
+    while (ix->table[i] != RS_NO_FACT && !key_equal(m, &db->facts[ix->table[i]], key))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static KgStatus grow_table(RsFacts *db, unsigned m)
+{
+    RsIndex *ix = &db->index[m];
+    size_t cap = ix->cap ? ix->cap * 2 : 1024;
+    uint32_t *old = ix->table;
+    size_t old_cap = ix->cap;
+    ix->table = kg_malloc(cap * sizeof *ix->table);
+    if (!ix->table) {
+        ix->table = old;
+        return KG_ERR_NOMEM;
+    }
+    memset(ix->table, 0xff, cap * sizeof *ix->table);
+    ix->cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i] != RS_NO_FACT) ix->table[slot_of(db, m, &db->facts[old[i]])] = old[i];
+    kg_free(old);
+    return KG_OK;
+}
+
+uint32_t rs_facts_find(const RsFacts *db, const RsFact *f)
+{
+    if (!db->index[7].cap) return RS_NO_FACT;
+    return db->index[7].table[slot_of(db, 7, f)];
+}
+
+uint32_t rs_facts_first_match(const RsFacts *db, unsigned mask, const RsFact *key)
+{
+    if (!db->index[mask].cap) return RS_NO_FACT;
+    return db->index[mask].table[slot_of(db, mask, key)];
+}
+
+KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added)
+{
+    *added = 0;
+    uint32_t have = rs_facts_find(db, f);
+    if (have != RS_NO_FACT) {
+        *index = have;
+        return KG_OK;
+    }
+    if (db->n >= UINT32_MAX - 1) return KG_ERR_NOMEM;
+    if (db->n == db->cap) {
+        size_t cap = db->cap ? db->cap * 2 : 4096;
+        RsFact *nf = kg_realloc(db->facts, cap * sizeof *nf);
+        if (!nf) return KG_ERR_NOMEM;
+        db->facts = nf;
+        for (int m = 1; m < 8; m++) {
+            uint32_t *nn = kg_realloc(db->index[m].next, cap * sizeof *nn);
+            if (!nn) return KG_ERR_NOMEM;
+            db->index[m].next = nn;
+        }
+        db->cap = cap;
+    }
+    uint32_t id = (uint32_t)db->n;
+    db->facts[id] = *f;
+    db->n++;
+    for (unsigned m = 1; m < 8; m++) {
+        RsIndex *ix = &db->index[m];
+        /* keep the tables at most half full; a table's load is at most the fact count */
+        if (2 * db->n > ix->cap && grow_table(db, m) != KG_OK) {
+            db->n--;
+            return KG_ERR_NOMEM;
+        }
+        size_t slot = slot_of(db, m, f);
+        ix->next[id] = ix->table[slot]; /* the older chain, or RS_NO_FACT */
+        ix->table[slot] = id;
+    }
+    *index = id;
+    *added = 1;
+    return KG_OK;
+}

@@ -1,0 +1,44 @@
+/* reasoner/facts.h: the in-memory triple table the engine reasons over (facts.c): facts are
+ * appended and never removed, so a fact's index is its age, and semi-naive evaluation reads
+ * "old", "delta" and "all" facts as index ranges. Every access pattern (any subset of s, p, o
+ * bound) has a hash index whose chains run from the newest fact to the oldest, so a lookup
+ * restricted to a range stops as soon as it passes the range's start. */
+#ifndef NOUS_RS_FACTS_H
+#define NOUS_RS_FACTS_H
+
+#include "internal.h"
+
+#define RS_NO_FACT UINT32_MAX
+
+typedef struct {
+    KgTermId s, p, o;
+} RsFact;
+
+/* One hash index: `table` maps a key (the fact's bound positions) to the newest fact with
+ * that key; next[f] is the next older fact with the same key. */
+typedef struct {
+    uint32_t *table;
+    size_t cap; /* a power of two */
+    uint32_t *next;
+} RsIndex;
+
+typedef struct {
+    RsFact *facts;
+    size_t n, cap;
+    RsIndex index[8]; /* by mask: bit 0 s, bit 1 p, bit 2 o bound; index[7] is the fact set */
+} RsFacts;
+
+void rs_facts_free(RsFacts *db);
+/* Adds a fact unless present; *index gets its index (new or old), *added whether new. */
+KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added);
+/* The index of a fact, RS_NO_FACT when absent. */
+uint32_t rs_facts_find(const RsFacts *db, const RsFact *f);
+/* The newest fact matching `key` on the positions of `mask` (1..6), RS_NO_FACT when none;
+ * then rs_facts_next_match for older ones. */
+uint32_t rs_facts_first_match(const RsFacts *db, unsigned mask, const RsFact *key);
+static inline uint32_t rs_facts_next_match(const RsFacts *db, unsigned mask, uint32_t f)
+{
+    return db->index[mask].next[f];
+}
+
+#endif

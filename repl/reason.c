@@ -1,0 +1,165 @@
+/* repl/reason.c: `nous reason [--profile P]... [--rules FILE.dl]...` (materialise what the
+ * rules derive, one transaction) and `nous explain S P O` (the proof of a triple, walked back
+ * through the recorded derivations to asserted triples); `.reason` and `.explain` in the
+ * shell. */
+#include "repl/internal.h"
+#include "reasoner/rs.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static void progress(void *ctx, unsigned round, uint64_t n_facts)
+{
+    Repl *r = ctx;
+    fprintf(r->err, "\rround %u: %llu triples", round, (unsigned long long)n_facts);
+    fflush(r->err);
+}
+
+int repl_cmd_reason(Repl *r, int argc, char **argv)
+{
+    KgStore *store = repl_store(r);
+    if (!store) return REPL_FAIL;
+    RsProgram *p = NULL;
+    KgError err = {0};
+    KgStatus s = rs_program_new(store, &p, &err);
+    int n_sources = 0;
+    for (int i = 1; s == KG_OK && i < argc; i++) {
+        const char *v;
+        if ((v = repl_opt_value(argc, argv, &i, "--profile"))) {
+            s = rs_program_add_profile(p, v, &err);
+        } else if ((v = repl_opt_value(argc, argv, &i, "--rules"))) {
+            s = rs_program_add_file(p, v, &err);
+        } else {
+            rs_program_free(p);
+            return repl_usage_error(r, "reason", "unexpected argument '%s'", argv[i]);
+        }
+        n_sources++;
+    }
+    if (s == KG_OK && !n_sources) {
+        rs_program_free(p);
+        return repl_usage_error(r, "reason", "give --profile NAME or --rules FILE.dl");
+    }
+    RsStats st = {0};
+    RsOptions opt = {r->err_is_tty ? progress : NULL, r};
+    if (s == KG_OK) {
+        kg_interrupt_install();
+        s = rs_reason(store, p, &opt, &st, &err);
+        if (r->err_is_tty) fputc('\n', r->err);
+    }
+    if (s != KG_OK) {
+        repl_error(r, &err);
+        rs_program_free(p);
+        return repl_status_of(s);
+    }
+    fprintf(r->out, "%zu rules, %u rounds: %llu triples in, %llu derived, %llu written as inferred\n",
+            rs_program_n_rules(p), st.n_rounds, (unsigned long long)st.n_facts,
+            (unsigned long long)st.n_derived, (unsigned long long)st.n_written);
+    double rate = st.seconds_reason > 0 ? (double)st.n_derived / st.seconds_reason : 0;
+    fprintf(r->out, "load %.3f s, reason %.3f s (%.0f derived/s), write %.3f s\n", st.seconds_load,
+            st.seconds_reason, rate, st.seconds_write);
+    for (size_t i = 0; i < st.n_rules; i++)
+        if (st.per_rule[i])
+            fprintf(r->out, "  %8llu  %s\n", (unsigned long long)st.per_rule[i], rs_rule_label(p, i));
+    rs_stats_free(&st);
+    rs_program_free(p);
+    return REPL_OK;
+}
+
+/* ---------------------------------------------------------------- explain */
+
+static void write_quad(Repl *r, KgStore *store, const KgQuad *q)
+{
+    KgBuf b = {0};
+    KgTermId ids[3] = {q->s, q->p, q->o};
+    for (int k = 0; k < 3; k++) {
+        if (k) kg_buf_puts(&b, " ");
+        kg_term_write_id(store, ids[k], 1, &b, NULL);
+    }
+    fputs(kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "", r->out);
+    kg_buf_free(&b);
+}
+
+/* Prints the proof of q, indented by depth; a premise already proved above is not repeated. */
+static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, KgQuad **seen,
+                             size_t *n_seen, KgError *err)
+{
+    fprintf(r->out, "%*s", 2 * depth, "");
+    write_quad(r, store, q);
+    for (size_t i = 0; i < *n_seen; i++)
+        if (memcmp(&(*seen)[i], q, sizeof *q) == 0) {
+            fputs("   (shown above)\n", r->out);
+            return KG_OK;
+        }
+    KgDerivation d;
+    KgStatus s = kg_derivation_get(store, q, &d, err);
+    if (s == KG_ERR_NOT_FOUND) {
+        fputs("   [asserted]\n", r->out);
+        return KG_OK;
+    }
+    if (s != KG_OK) return s;
+    fprintf(r->out, "   [%s, confidence %.3g]\n", d.rule, d.confidence);
+    KgQuad *np = kg_realloc(*seen, (*n_seen + 1) * sizeof *np);
+    if (!np) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    *seen = np;
+    (*seen)[(*n_seen)++] = *q;
+    /* the premises live in the store's read buffer: copy them before recursing */
+    size_t n = d.n_premises;
+    KgQuad *prem = kg_malloc((n ? n : 1) * sizeof *prem);
+    if (!prem) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    memcpy(prem, d.premises, n * sizeof *prem);
+    for (size_t i = 0; i < n && s == KG_OK; i++) s = explain_quad(r, store, &prem[i], depth + 1, seen, n_seen, err);
+    kg_free(prem);
+    return s;
+}
+
+int repl_cmd_explain(Repl *r, int argc, char **argv)
+{
+    if (argc != 4) return repl_usage_error(r, "explain", "give a triple: S P O");
+    KgStore *store = repl_store(r);
+    if (!store) return REPL_FAIL;
+    KgArena *arena = kg_arena_new(1024);
+    if (!arena) return REPL_FAIL;
+    KgError err = {0};
+    KgTermId ids[3];
+    KgStatus s = KG_OK;
+    for (int k = 0; k < 3 && s == KG_OK; k++) {
+        KgTerm t;
+        s = kg_term_parse(store, argv[1 + k], arena, &t, &err);
+        if (s == KG_OK) s = kg_dict_lookup(store, &t, &ids[k], &err);
+    }
+    int status = REPL_OK;
+    if (s == KG_ERR_NOT_FOUND) {
+        fprintf(r->out, "%s %s %s is neither asserted nor derived (a term of it is not in the store)\n",
+                argv[1], argv[2], argv[3]);
+        status = REPL_FAIL;
+    } else if (s != KG_OK) {
+        repl_error(r, &err);
+        status = repl_status_of(s);
+    } else {
+        KgQuad q = {ids[0], ids[1], ids[2], KG_DEFAULT_GRAPH}, any = {ids[0], ids[1], ids[2], KG_ANY_GRAPH}, got;
+        KgIter *it = NULL;
+        unsigned mark = 0;
+        s = kg_match_new(store, &any, KG_ASSERTED | KG_INFERRED, &it, &err);
+        if (s == KG_OK) s = kg_iter_next(it, &got, &mark, &err);
+        kg_iter_free(it);
+        if (s == KG_DONE) {
+            fprintf(r->out, "%s %s %s is neither asserted nor derived\n", argv[1], argv[2], argv[3]);
+            status = REPL_FAIL;
+        } else if (s != KG_OK) {
+            repl_error(r, &err);
+            status = repl_status_of(s);
+        } else {
+            KgQuad *seen = NULL;
+            size_t n_seen = 0;
+            if (mark & KG_ASSERTED) q = got; /* asserted (in whichever graph): say so */
+            s = explain_quad(r, store, &q, 0, &seen, &n_seen, &err);
+            kg_free(seen);
+            if (s != KG_OK) {
+                repl_error(r, &err);
+                status = repl_status_of(s);
+            }
+        }
+    }
+    kg_arena_free(arena);
+    return status;
+}

@@ -1,0 +1,178 @@
+/* tests/reasoner/test_engine.c: the semi-naive engine (reasoner/engine.c) against answers
+ * computed here independently: transitive closure of a chain and of a random graph (a
+ * breadth-first search per node), stratified negation, weights (product along a proof, max
+ * over proofs), the recorded derivations, and a run that stops leaving the store as it was. */
+#include "../kg/helpers.h"
+#include "reasoner/rs.h"
+
+#define EX "http://example.org/"
+
+static KgStore *store_with(const char *ttl)
+{
+    KgStore *st = open_store(":memory:");
+    KgLoadOptions opt = {.format = KG_FMT_TURTLE};
+    load_ok(st, "data.ttl", ttl, &opt);
+    return st;
+}
+
+static RsStats reason_ok(KgStore *st, const char *rules)
+{
+    RsProgram *p = NULL;
+    KgError err = {0};
+    cr_assert_eq(rs_program_new(st, &p, &err), KG_OK);
+    char where[400];
+    KgStatus s = rs_program_add_text(p, "rules.dl", rules, strlen(rules), &err);
+    kg_error_format(&err, where, sizeof where);
+    cr_assert_eq(s, KG_OK, "rules: %s", where);
+    RsStats stats;
+    s = rs_reason(st, p, NULL, &stats, &err);
+    kg_error_format(&err, where, sizeof where);
+    cr_assert_eq(s, KG_OK, "reason: %s", where);
+    rs_program_free(p);
+    return stats;
+}
+
+static int has(KgStore *st, const char *s, const char *p, const char *o)
+{
+    KgTermId ids[3];
+    const char *iris[3] = {s, p, o};
+    for (int k = 0; k < 3; k++)
+        if (kg_dict_lookup_iri(st, iris[k], &ids[k], NULL) != KG_OK) return 0;
+    return count_matches(st, ids[0], ids[1], ids[2], KG_ANY_GRAPH) > 0;
+}
+
+static const char *const path_rules =
+    "@prefix ex: <" EX "> .\n"
+    "[?x, ex:path, ?y] :- [?x, ex:edge, ?y] .\n"
+    "[?x, ex:path, ?z] :- [?x, ex:edge, ?y], [?y, ex:path, ?z] .\n";
+
+Test(engine, transitive_closure_of_a_chain)
+{
+    enum { N = 1000 };
+    KgBuf doc = {0};
+    kg_buf_puts(&doc, "@prefix ex: <" EX "> .\n");
+    for (int i = 0; i + 1 < N; i++) kg_buf_printf(&doc, "ex:n%d ex:edge ex:n%d .\n", i, i + 1);
+    KgStore *st = store_with(kg_buf_cstr(&doc));
+    kg_buf_free(&doc);
+    RsStats stats = reason_ok(st, path_rules);
+    /* every pair i < j is a path: N (N - 1) / 2 of them */
+    cr_assert_eq(stats.n_derived, (uint64_t)N * (N - 1) / 2, "derived %llu",
+                 (unsigned long long)stats.n_derived);
+    cr_assert(has(st, EX "n0", EX "path", EX "n999"));
+    cr_assert(!has(st, EX "n999", EX "path", EX "n0"));
+    rs_stats_free(&stats);
+    /* again, on the closed store: nothing new */
+    stats = reason_ok(st, path_rules);
+    cr_assert_eq(stats.n_derived, 0);
+    rs_stats_free(&stats);
+    kg_store_close(st);
+}
+
+Test(engine, transitive_closure_of_a_random_graph_matches_a_search)
+{
+    enum { N = 150, E = 300 };
+    static char edge[N][N], reach[N][N];
+    memset(edge, 0, sizeof edge);
+    memset(reach, 0, sizeof reach);
+    unsigned seed = 12345;
+    KgBuf doc = {0};
+    kg_buf_puts(&doc, "@prefix ex: <" EX "> .\n");
+    for (int k = 0; k < E; k++) {
+        seed = seed * 1103515245u + 12345u;
+        int a = (int)((seed >> 8) % N);
+        seed = seed * 1103515245u + 12345u;
+        int b = (int)((seed >> 8) % N);
+        edge[a][b] = 1;
+        kg_buf_printf(&doc, "ex:n%d ex:edge ex:n%d .\n", a, b);
+    }
+    /* the reference: a breadth-first search from every node */
+    size_t n_paths = 0;
+    for (int s = 0; s < N; s++) {
+        int queue[N], head = 0, tail = 0;
+        for (int t = 0; t < N; t++)
+            if (edge[s][t] && !reach[s][t]) reach[s][t] = 1, queue[tail++] = t;
+        while (head < tail) {
+            int u = queue[head++];
+            for (int t = 0; t < N; t++)
+                if (edge[u][t] && !reach[s][t]) reach[s][t] = 1, queue[tail++] = t;
+        }
+        for (int t = 0; t < N; t++) n_paths += reach[s][t];
+    }
+    KgStore *st = store_with(kg_buf_cstr(&doc));
+    kg_buf_free(&doc);
+    RsStats stats = reason_ok(st, path_rules);
+    rs_stats_free(&stats);
+    KgTermId path = iri_id(st, EX "path");
+    cr_assert_eq(count_matches(st, KG_ANY, path, KG_ANY, KG_ANY_GRAPH), n_paths);
+    char a[64], b[64];
+    for (int s = 0; s < N; s += 7)
+        for (int t = 0; t < N; t += 5) {
+            snprintf(a, sizeof a, EX "n%d", s);
+            snprintf(b, sizeof b, EX "n%d", t);
+            cr_assert_eq(has(st, a, EX "path", b), reach[s][t], "path %d -> %d", s, t);
+        }
+    kg_store_close(st);
+}
+
+Test(engine, stratified_negation)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\n"
+                             "ex:ann a ex:Person ; ex:parent ex:bob .\n"
+                             "ex:bob a ex:Person .\n");
+    RsStats stats = reason_ok(st, "@prefix ex: <" EX "> .\n"
+                                  "ex:Orphan[?x] :- ex:Person[?x], NOT ex:parent[?x, ?y] .\n"
+                                  "ex:Lonely[?x] :- ex:Orphan[?x], NOT ex:Friendly[?x] .\n");
+    rs_stats_free(&stats);
+    const char *type = KG_RDF_TYPE;
+    cr_assert(has(st, EX "bob", type, EX "Orphan"));
+    cr_assert(!has(st, EX "ann", type, EX "Orphan"));
+    cr_assert(has(st, EX "bob", type, EX "Lonely"));
+    kg_store_close(st);
+}
+
+Test(engine, weights_multiply_along_a_proof_and_derivations_are_recorded)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\n"
+                             "ex:al ex:bornIn ex:lyon . ex:lyon ex:cityOf ex:france .\n");
+    RsStats stats = reason_ok(st, "@prefix ex: <" EX "> .\n"
+                                  "0.8 :: ex:nationality[?x, ?c] :- ex:bornIn[?x, ?y], ex:cityOf[?y, ?c] .\n"
+                                  "0.5 :: ex:speaks[?x, ex:french] :- ex:nationality[?x, ex:france] .\n");
+    rs_stats_free(&stats);
+    KgQuad q = {iri_id(st, EX "al"), iri_id(st, EX "speaks"), iri_id(st, EX "french"), KG_DEFAULT_GRAPH};
+    KgDerivation d;
+    KgError err = {0};
+    cr_assert_eq(kg_derivation_get(st, &q, &d, &err), KG_OK, "%s", err.msg);
+    cr_assert_float_eq(d.confidence, 0.4, 1e-9);
+    cr_assert_str_eq(d.rule, "rules.dl:3");
+    cr_assert_eq(d.n_premises, 1);
+    cr_assert_eq(d.premises[0].p, iri_id(st, EX "nationality"));
+    KgQuad nat = d.premises[0];
+    cr_assert_eq(kg_derivation_get(st, &nat, &d, &err), KG_OK);
+    cr_assert_float_eq(d.confidence, 0.8, 1e-9);
+    cr_assert_eq(d.n_premises, 2);
+    /* an asserted triple has no derivation */
+    KgQuad born = {iri_id(st, EX "al"), iri_id(st, EX "bornIn"), iri_id(st, EX "lyon"), KG_DEFAULT_GRAPH};
+    cr_assert_eq(kg_derivation_get(st, &born, &d, &err), KG_ERR_NOT_FOUND);
+    kg_store_close(st);
+}
+
+Test(engine, an_interrupted_run_leaves_the_store_as_it_was)
+{
+    KgBuf doc = {0};
+    kg_buf_puts(&doc, "@prefix ex: <" EX "> .\n");
+    for (int i = 0; i < 300; i++) kg_buf_printf(&doc, "ex:n%d ex:edge ex:n%d .\n", i, i + 1);
+    KgStore *st = store_with(kg_buf_cstr(&doc));
+    kg_buf_free(&doc);
+    KgStats before = stats_of(st);
+    RsProgram *p = NULL;
+    KgError err = {0};
+    cr_assert_eq(rs_program_new(st, &p, &err), KG_OK);
+    cr_assert_eq(rs_program_add_text(p, "rules.dl", path_rules, strlen(path_rules), &err), KG_OK);
+    kg_interrupt_request();
+    KgStatus s = rs_reason(st, p, NULL, NULL, &err);
+    kg_interrupt_clear();
+    cr_assert_eq(s, KG_ERR_INTERRUPTED, "%s", kg_status_name(s));
+    assert_stats_eq(stats_of(st), before);
+    rs_program_free(p);
+    kg_store_close(st);
+}
