@@ -1,6 +1,7 @@
 /* tests/test_free_null.c: every destructor of a public header accepts NULL and does nothing,
  * as free() does (serd's test_free_null.c). A new _free or _close gets a line here. */
 #include "kg/kg.h"
+#include "reasoner/rs.h"
 
 #include <criterion/criterion.h>
 
@@ -22,3 +23,17 @@ Test(free_null, kg_iter_free_accepts_null) { kg_iter_free(NULL); }
 Test(free_null, kg_store_close_accepts_null) { kg_store_close(NULL); }
 
 Test(free_null, kg_error_clear_accepts_null) { kg_error_clear(NULL); }
+
+Test(free_null, kg_query_free_accepts_null) { kg_query_free(NULL); }
+
+Test(free_null, kg_expr_free_accepts_null) { kg_expr_free(NULL); }
+
+Test(free_null, rs_program_free_accepts_null) { rs_program_free(NULL); }
+
+Test(free_null, rs_stats_free_accepts_null)
+{
+    rs_stats_free(NULL);
+    RsStats empty = {0};
+    rs_stats_free(&empty);
+    cr_assert_null(empty.per_rule);
+}

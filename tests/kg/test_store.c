@@ -305,3 +305,25 @@ Test(kg_store, a_text_file_is_refused_without_harm)
     cr_assert(strstr(err.msg, path), "the message does not name the file: %s", err.msg);
     temp_dir_remove(dir);
 }
+
+Test(kg_store, a_version_1_store_is_upgraded_to_hold_derivations)
+{
+    char *dir = temp_dir();
+    char path[512];
+    path_in(path, sizeof path, dir, "v1.db");
+    KgStore *st = open_store(path);
+    kg_store_close(st);
+    /* make it a version 1 store: no derivations table */
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DROP TABLE derivations; UPDATE meta SET value = 1 "
+                                  "WHERE key = 'schema_version';", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    st = open_store(path);
+    KgQuad q = {1, 2, 3, KG_DEFAULT_GRAPH};
+    KgDerivation d;
+    KgError err = {0};
+    cr_assert_eq(kg_derivation_get(st, &q, &d, &err), KG_ERR_NOT_FOUND, "%s", err.msg);
+    kg_store_close(st);
+    temp_dir_remove(dir);
+}

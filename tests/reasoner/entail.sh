@@ -54,5 +54,24 @@ else
     n_fail=$((n_fail + 1))
 fi
 
+# explain: the proof of a derived triple down to asserted ones; an asserted one says so; one
+# that is neither says so and fails.
+"$NOUS" --db "$db" explain '<http://example.org/a>' '<http://example.org/ancestorOf>' '<http://example.org/d>' >"$tmp/explain" 2>&1
+if grep -q 'owl-rl:[0-9]*, confidence 1\]' "$tmp/explain" && grep -q '\[asserted\]' "$tmp/explain"; then
+    echo "ok - explain prints the proof down to asserted triples"
+    n_pass=$((n_pass + 1))
+else
+    echo "not ok - explain: $(cat "$tmp/explain")"
+    n_fail=$((n_fail + 1))
+fi
+if ! "$NOUS" --db "$db" explain '<http://example.org/d>' '<http://example.org/ancestorOf>' '<http://example.org/a>' >"$tmp/explain" 2>&1 &&
+    grep -q 'neither asserted nor derived' "$tmp/explain"; then
+    echo "ok - explain of an absent triple says so and fails"
+    n_pass=$((n_pass + 1))
+else
+    echo "not ok - explain of an absent triple: $(cat "$tmp/explain")"
+    n_fail=$((n_fail + 1))
+fi
+
 echo "entail: $n_pass passed, $n_fail failed"
 [ "$n_fail" -eq 0 ]
