@@ -474,6 +474,22 @@ static KgStatus write_back(Engine *e, size_t n_loaded, const KgQuad *graphs, uin
     return s;
 }
 
+/* The inconsistencies found (asserted ones too): facts whose predicate is RS_INCONSISTENT. */
+static void find_inconsistencies(Engine *e, RsStats *st)
+{
+    KgTermId p;
+    if (kg_dict_lookup_iri(e->store, RS_INCONSISTENT, &p, NULL) != KG_OK) return;
+    RsFact key = {0, p, 0};
+    for (uint32_t f = rs_facts_first_match(&e->db, 2, &key); f != RS_NO_FACT;
+         f = rs_facts_next_match(&e->db, 2, f)) {
+        if (st->n_inconsistent < sizeof st->inconsistent / sizeof st->inconsistent[0]) {
+            const RsFact *x = &e->db.facts[f];
+            st->inconsistent[st->n_inconsistent] = (KgQuad){x->s, x->p, x->o, KG_DEFAULT_GRAPH};
+        }
+        st->n_inconsistent++;
+    }
+}
+
 KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *stats,
                    KgError *err)
 {
@@ -509,6 +525,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     double t2 = now_s();
     st.seconds_reason = t2 - t1;
     st.n_derived = e.db.n - n_loaded;
+    find_inconsistencies(&e, &st);
     KG_TRY(s, write_back(&e, n_loaded, graphs, &st.n_written, err));
     KG_TRY(s, kg_store_commit(store, err));
     st.seconds_write = now_s() - t2;

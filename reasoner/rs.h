@@ -10,6 +10,10 @@
 
 typedef struct RsProgram RsProgram;
 
+/* The predicate of the triples rules derive for an inconsistency (OWL 2 RL's "false"): the
+ * subject is the offending resource, the object names the rule. */
+#define RS_INCONSISTENT "http://nous.local/reasoner#inconsistent"
+
 /* An empty program whose constants are interned in `store`. Free with rs_program_free(). */
 KgStatus rs_program_new(KgStore *store, RsProgram **out, KgError *err);
 void rs_program_free(RsProgram *p);
@@ -39,6 +43,10 @@ typedef struct {
     uint64_t n_derived;       /* new triples derived (not already in the store) */
     uint64_t n_written;       /* of those, the RDF ones written (not a literal subject) */
     double seconds_load, seconds_reason, seconds_write;
+    /* inconsistencies the rules found: triples [x, nous:inconsistent, "rule"] (RS_INCONSISTENT),
+     * how many, and the first few */
+    uint64_t n_inconsistent;
+    KgQuad inconsistent[10];
     /* per rule, in program order: how many new triples it derived first */
     uint64_t *per_rule;
     size_t n_rules;

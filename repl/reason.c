@@ -57,6 +57,19 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     double rate = st.seconds_reason > 0 ? (double)st.n_derived / st.seconds_reason : 0;
     fprintf(r->out, "load %.3f s, reason %.3f s (%.0f derived/s), write %.3f s\n", st.seconds_load,
             st.seconds_reason, rate, st.seconds_write);
+    if (st.n_inconsistent) {
+        fprintf(r->out, "inconsistent: %llu violation%s found (triples <%s>), e.g.\n",
+                (unsigned long long)st.n_inconsistent, st.n_inconsistent == 1 ? "" : "s", RS_INCONSISTENT);
+        size_t shown = st.n_inconsistent < 10 ? (size_t)st.n_inconsistent : 10;
+        for (size_t i = 0; i < shown; i++) {
+            KgBuf b = {0};
+            kg_term_write_id(store, st.inconsistent[i].s, 1, &b, NULL);
+            kg_buf_puts(&b, " violates ");
+            kg_term_write_id(store, st.inconsistent[i].o, 1, &b, NULL);
+            fprintf(r->out, "  %s\n", kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "");
+            kg_buf_free(&b);
+        }
+    }
     for (size_t i = 0; i < st.n_rules; i++)
         if (st.per_rule[i])
             fprintf(r->out, "  %8llu  %s\n", (unsigned long long)st.per_rule[i], rs_rule_label(p, i));

@@ -54,6 +54,17 @@ else
     n_fail=$((n_fail + 1))
 fi
 
+# An inconsistency is reported by `reason`, naming the resource and the rule.
+idb=$tmp/inconsistent.db
+"$NOUS" --db "$idb" load "$DIR/owl-rl/cax-dw.ttl" >/dev/null 2>&1
+if "$NOUS" --db "$idb" reason --profile owl-rl 2>&1 | grep -q 'ex:rex violates "cax-dw"'; then
+    echo "ok - reason reports an inconsistency (cax-dw)"
+    n_pass=$((n_pass + 1))
+else
+    echo "not ok - reason did not report the cax-dw inconsistency"
+    n_fail=$((n_fail + 1))
+fi
+
 # explain: the proof of a derived triple down to asserted ones; an asserted one says so; one
 # that is neither says so and fails.
 "$NOUS" --db "$db" explain '<http://example.org/a>' '<http://example.org/ancestorOf>' '<http://example.org/d>' >"$tmp/explain" 2>&1
