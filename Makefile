@@ -125,6 +125,8 @@ test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c
 	NOUS=./nous sh tests/sparql/lubm.sh || [ $$? -eq 77 ]
 	@echo "== one entailment test per rule of the built-in rule sets"
 	NOUS=./nous sh tests/reasoner/entail.sh
+	@echo "== W3C RDF 1.1 entailment tests (rdfs profile)"
+	NOUS=./nous sh tests/reasoner/rdfmt.sh
 
 test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c
 	@echo "== unit tests under ASan+UBSan"
