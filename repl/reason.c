@@ -92,42 +92,102 @@ static void write_quad(Repl *r, KgStore *store, const KgQuad *q)
     kg_buf_free(&b);
 }
 
-/* Prints the proof of q, indented by depth; a premise already proved above is not repeated. */
-static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, KgQuad **seen,
-                             size_t *n_seen, KgError *err)
+/* A triple as a DOT string: quotes and backslashes escaped. */
+static void write_dot_label(Repl *r, KgStore *store, const KgQuad *q)
 {
-    fprintf(r->out, "%*s", 2 * depth, "");
-    write_quad(r, store, q);
+    KgBuf b = {0};
+    KgTermId ids[3] = {q->s, q->p, q->o};
+    for (int k = 0; k < 3; k++) {
+        if (k) kg_buf_puts(&b, " ");
+        kg_term_write_id(store, ids[k], 1, &b, NULL);
+    }
+    fputc('"', r->out);
+    for (const char *c = kg_buf_cstr(&b) ? kg_buf_cstr(&b) : ""; *c; c++) {
+        if (*c == '"' || *c == '\\') fputc('\\', r->out);
+        fputc(*c, r->out);
+    }
+    fputc('"', r->out);
+    kg_buf_free(&b);
+}
+
+/* Prints the proof of q: as an indented tree (depth), or as DOT nodes and edges (dot); a
+ * premise already proved above is not repeated. */
+static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, int dot,
+                             KgQuad **seen, size_t *n_seen, KgError *err)
+{
+    size_t me = *n_seen;
     for (size_t i = 0; i < *n_seen; i++)
         if (memcmp(&(*seen)[i], q, sizeof *q) == 0) {
-            fputs("   (shown above)\n", r->out);
+            if (!dot) {
+                fprintf(r->out, "%*s", 2 * depth, "");
+                write_quad(r, store, q);
+                fputs("   (shown above)\n", r->out);
+            }
             return KG_OK;
         }
+    KgQuad *grown = kg_realloc(*seen, (*n_seen + 1) * sizeof *grown);
+    if (!grown) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    *seen = grown;
+    (*seen)[(*n_seen)++] = *q;
+    if (!dot) {
+        fprintf(r->out, "%*s", 2 * depth, "");
+        write_quad(r, store, q);
+    }
     KgDerivation d;
     KgStatus s = kg_derivation_get(store, q, &d, err);
     if (s == KG_ERR_NOT_FOUND) {
-        fputs("   [asserted]\n", r->out);
+        if (dot) {
+            fprintf(r->out, "  t%zu [label=", me);
+            write_dot_label(r, store, q);
+            fputs(", shape=box];\n", r->out);
+        } else {
+            fputs("   [asserted]\n", r->out);
+        }
         return KG_OK;
     }
     if (s != KG_OK) return s;
-    fprintf(r->out, "   [%s, confidence %.3g]\n", d.rule, d.confidence);
-    KgQuad *np = kg_realloc(*seen, (*n_seen + 1) * sizeof *np);
-    if (!np) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-    *seen = np;
-    (*seen)[(*n_seen)++] = *q;
+    if (dot) {
+        fprintf(r->out, "  t%zu [label=", me);
+        write_dot_label(r, store, q);
+        fprintf(r->out, ", xlabel=\"%s (%.3g)\"];\n", d.rule, d.confidence);
+    } else {
+        fprintf(r->out, "   [%s, confidence %.3g]\n", d.rule, d.confidence);
+    }
     /* the premises live in the store's read buffer: copy them before recursing */
     size_t n = d.n_premises;
     KgQuad *prem = kg_malloc((n ? n : 1) * sizeof *prem);
     if (!prem) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
     memcpy(prem, d.premises, n * sizeof *prem);
-    for (size_t i = 0; i < n && s == KG_OK; i++) s = explain_quad(r, store, &prem[i], depth + 1, seen, n_seen, err);
+    for (size_t i = 0; i < n && s == KG_OK; i++) {
+        size_t child = *n_seen;
+        for (size_t j = 0; j < *n_seen; j++)
+            if (memcmp(&(*seen)[j], &prem[i], sizeof prem[i]) == 0) child = j;
+        s = explain_quad(r, store, &prem[i], depth + 1, dot, seen, n_seen, err);
+        if (dot && s == KG_OK) fprintf(r->out, "  t%zu -> t%zu;\n", me, child);
+    }
     kg_free(prem);
     return s;
 }
 
 int repl_cmd_explain(Repl *r, int argc, char **argv)
 {
-    if (argc != 4) return repl_usage_error(r, "explain", "give a triple: S P O");
+    int dot = 0;
+    char *words[4] = {argv[0], NULL, NULL, NULL}; /* the command, then the triple's terms */
+    int n_words = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if ((v = repl_opt_value(argc, argv, &i, "--format"))) {
+            if (strcmp(v, "dot") == 0) dot = 1;
+            else if (strcmp(v, "text") != 0)
+                return repl_usage_error(r, "explain", "--format is text or dot, not '%s'", v);
+        } else if (n_words < 4) {
+            words[n_words++] = argv[i];
+        } else {
+            return repl_usage_error(r, "explain", "give one triple: S P O");
+        }
+    }
+    if (n_words != 4) return repl_usage_error(r, "explain", "give a triple: S P O");
+    argv = words; /* argv[1..3] are the triple's terms from here on */
     KgStore *store = repl_store(r);
     if (!store) return REPL_FAIL;
     KgArena *arena = kg_arena_new(1024);
@@ -165,7 +225,9 @@ int repl_cmd_explain(Repl *r, int argc, char **argv)
             KgQuad *seen = NULL;
             size_t n_seen = 0;
             if (mark & KG_ASSERTED) q = got; /* asserted (in whichever graph): say so */
-            s = explain_quad(r, store, &q, 0, &seen, &n_seen, &err);
+            if (dot) fputs("digraph proof {\n  rankdir=BT;\n  node [fontname=\"Helvetica\"];\n", r->out);
+            s = explain_quad(r, store, &q, 0, dot, &seen, &n_seen, &err);
+            if (dot && s == KG_OK) fputs("}\n", r->out);
             kg_free(seen);
             if (s != KG_OK) {
                 repl_error(r, &err);

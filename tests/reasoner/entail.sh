@@ -75,6 +75,14 @@ else
     echo "not ok - explain: $(cat "$tmp/explain")"
     n_fail=$((n_fail + 1))
 fi
+"$NOUS" --db "$db" explain --format dot '<http://example.org/a>' '<http://example.org/ancestorOf>' '<http://example.org/d>' >"$tmp/dot" 2>&1
+if head -n 1 "$tmp/dot" | grep -q '^digraph proof {$' && grep -q 't0 -> t1;' "$tmp/dot" && tail -n 1 "$tmp/dot" | grep -q '^}$'; then
+    echo "ok - explain --format dot writes a Graphviz graph"
+    n_pass=$((n_pass + 1))
+else
+    echo "not ok - explain --format dot: $(cat "$tmp/dot")"
+    n_fail=$((n_fail + 1))
+fi
 if ! "$NOUS" --db "$db" explain '<http://example.org/d>' '<http://example.org/ancestorOf>' '<http://example.org/a>' >"$tmp/explain" 2>&1 &&
     grep -q 'neither asserted nor derived' "$tmp/explain"; then
     echo "ok - explain of an absent triple says so and fails"
