@@ -162,6 +162,7 @@ demo: nous
 bench: nous build/plain/sqlite_baseline
 	sh tests/bench/load.sh
 	sh tests/bench/lubm_query.sh
+	sh tests/bench/reason.sh
 
 clean:
 	rm -rf build nous
