@@ -143,6 +143,12 @@ KgStatus kg_store_begin(KgStore *store, KgError *err);
 KgStatus kg_store_commit(KgStore *store, KgError *err);
 void kg_store_rollback(KgStore *store);
 
+/* For a writer about to add many quads (relative to the store) in its transaction: drop the
+ * secondary quad indexes now, and rebuild them by sorting in kg_store_bulk_end(), which must
+ * come before the commit (a rollback restores them either way). */
+KgStatus kg_store_bulk_begin(KgStore *store, KgError *err);
+KgStatus kg_store_bulk_end(KgStore *store, KgError *err);
+
 /* The schema version this build writes. */
 int kg_schema_version(void);
 

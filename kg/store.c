@@ -117,6 +117,17 @@ KgStatus kg_store_create_quad_indexes(KgStore *store, KgError *err)
     return s;
 }
 
+KgStatus kg_store_bulk_begin(KgStore *store, KgError *err)
+{
+    if (!store->in_txn) return kg_error_set(err, KG_ERR_INTERNAL, "a bulk write outside a transaction");
+    return kg_store_drop_quad_indexes(store, err);
+}
+
+KgStatus kg_store_bulk_end(KgStore *store, KgError *err)
+{
+    return kg_store_create_quad_indexes(store, err);
+}
+
 #define TERMS_INDEX_SQL "CREATE INDEX terms_by_hash ON terms(hash)"
 
 KgStatus kg_store_drop_terms_index(KgStore *store, KgError *err)

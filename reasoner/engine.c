@@ -8,6 +8,7 @@
  * so proofs are shallow; its confidence is the rule's weight times its premises'. */
 #include "facts.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -409,6 +410,21 @@ static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsign
     }
 }
 
+/* A derived fact and its index, sorted by (s, p, o) for writing back. */
+typedef struct {
+    RsFact f;
+    uint32_t i;
+} Keyed;
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+    const RsFact *a = &((const Keyed *)pa)->f, *b = &((const Keyed *)pb)->f;
+    if (a->s != b->s) return a->s < b->s ? -1 : 1;
+    if (a->p != b->p) return a->p < b->p ? -1 : 1;
+    if (a->o != b->o) return a->o < b->o ? -1 : 1;
+    return 0;
+}
+
 /* The kinds of recently seen terms (direct-mapped), for checking derived triples. */
 typedef struct {
     KgTermId id[4096];
@@ -435,7 +451,17 @@ static KgStatus write_back(Engine *e, size_t n_loaded, const KgQuad *graphs, uin
     size_t cap = 0;
     KindCache kc;
     memset(&kc, 0, sizeof kc);
-    for (size_t i = n_loaded; i < e->db.n && s == KG_OK; i++) {
+    /* in key order, so that inserts land next to each other in the B-trees; and for many new
+     * triples next to the store, with its secondary indexes rebuilt by sorting afterwards */
+    size_t n_new = e->db.n - n_loaded;
+    Keyed *order = kg_malloc((n_new ? n_new : 1) * sizeof *order);
+    if (!order) return kg_error_set(err, KG_ERR_NOMEM, "out of memory writing the derived triples");
+    for (size_t i = 0; i < n_new; i++) order[i] = (Keyed){e->db.facts[n_loaded + i], (uint32_t)(n_loaded + i)};
+    qsort(order, n_new, sizeof *order, cmp_keyed);
+    int bulk = n_new >= n_loaded / 4 && n_new > 10000;
+    if (bulk) s = kg_store_bulk_begin(e->store, err);
+    for (size_t j = 0; j < n_new && s == KG_OK; j++) {
+        size_t i = order[j].i;
         const RsFact *f = &e->db.facts[i];
         KgQuad q = {f->s, f->p, f->o, KG_DEFAULT_GRAPH};
         /* generalised triples (a literal subject, a predicate that is not an IRI) take part in
@@ -466,9 +492,11 @@ static KgStatus write_back(Engine *e, size_t n_loaded, const KgQuad *graphs, uin
         }
         KgDerivation d = {rs_rule_label(e->prog, e->rule_of[i] - 1), e->conf[i], prem, n};
         s = kg_derivation_put(e->store, &q, &d, err);
-        if ((i & 0xfff) == 0 && kg_interrupted())
+        if ((j & 0xfff) == 0 && kg_interrupted())
             s = kg_error_set(err, KG_ERR_INTERRUPTED, "reasoning interrupted");
     }
+    if (bulk && s == KG_OK) s = kg_store_bulk_end(e->store, err);
+    kg_free(order);
     kg_free(prem);
     *n_written = st_written;
     return s;
