@@ -104,6 +104,12 @@ KgStatus kg_stats_refresh(KgStore *store, KgError *err);
  * Returns 0 when the datatype has no numeric value or the lexical form is not valid. */
 int kg_literal_number(const char *datatype, const char *lex, size_t lex_len, double *out);
 
+/* Decodes the UTF-8 sequence at s (len > 0 bytes left): returns its length and the code
+ * point in *cp, or 0 when it is not valid UTF-8 (truncated, overlong, above U+10FFFF, or a
+ * UTF-16 surrogate, which is what raptor2 makes of a \\uD800 escape). For a surrogate *cp
+ * holds it; otherwise it is UINT32_MAX. */
+size_t kg_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+
 /* 64-bit hash of a byte string (FNV-1a, then a final mix). */
 uint64_t kg_hash_bytes(uint64_t h, const void *data, size_t n);
 #define KG_HASH_SEED 0xcbf29ce484222325ULL

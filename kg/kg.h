@@ -90,6 +90,12 @@ KgStatus kg_buf_append(KgBuf *b, const char *s, size_t n);
 KgStatus kg_buf_puts(KgBuf *b, const char *s);
 KgStatus kg_buf_printf(KgBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *kg_buf_cstr(KgBuf *b); /* "" for an empty buffer; NULL only when out of memory */
+/* Appends code point cp (at most U+10FFFF) as UTF-8. */
+KgStatus kg_buf_put_utf8(KgBuf *b, uint32_t cp);
+/* Writes cp as UTF-8 into out; returns the byte count (1 to 4). */
+size_t kg_utf8_encode(uint32_t cp, char out[4]);
+/* The value of a hexadecimal digit, -1 for any other character. */
+int kg_hex_digit(int c);
 void kg_buf_free(KgBuf *b);
 
 /* ---------------------------------------------------------------- interruption (Ctrl-C) */

@@ -513,41 +513,6 @@ static uint32_t map_case(uint32_t c, int upper) {
     return c;
 }
 
-/* The code point at s (n > 0 bytes) and its length; an invalid sequence is one byte
- * with the code point UINT32_MAX, copied as it is. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
-    *cp = UINT32_MAX;
-    if (len == 0 || len > n) return 1;
-    uint32_t c = len == 1 ? s[0] : (uint32_t)(s[0] & (0x7F >> len));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 1;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    *cp = c;
-    return len;
-}
-
-static size_t utf8_encode(uint32_t c, char out[4]) {
-    if (c < 0x80) return out[0] = (char)c, 1;
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 static void change_case(sqlite3_context *ctx, sqlite3_value **argv, int upper) {
     SpRuntime *rt = sp_call(ctx);
     SpVal v;
@@ -556,9 +521,10 @@ static void change_case(sqlite3_context *ctx, sqlite3_value **argv, int upper) {
     const unsigned char *s = (const unsigned char *)v.lex;
     for (size_t i = 0; i < v.lex_len;) {
         uint32_t cp;
-        size_t n = utf8_decode(s + i, v.lex_len - i, &cp);
+        size_t n = kg_utf8_decode(s + i, v.lex_len - i, &cp);
+        if (!n) n = 1, cp = UINT32_MAX; /* not UTF-8: the byte is copied as it is */
         char enc[4];
-        size_t m = cp == UINT32_MAX ? 0 : utf8_encode(map_case(cp, upper), enc);
+        size_t m = cp == UINT32_MAX ? 0 : kg_utf8_encode(map_case(cp, upper), enc);
         if ((m ? kg_buf_append(out, enc, m) : kg_buf_append(out, v.lex + i, n)) != KG_OK) {
             sqlite3_result_error_nomem(ctx);
             return;

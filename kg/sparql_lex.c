@@ -26,10 +26,6 @@ static int is_hex(unsigned char c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-static unsigned hex_value(unsigned char c)
-{
-    return is_digit(c) ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
-}
 /* PN_CHARS_BASE, PN_CHARS_U and PN_CHARS, with every non-ASCII byte taken as a letter. */
 static int is_base(unsigned char c) { return is_alpha(c) || c >= 0x80; }
 static int is_name_u(unsigned char c) { return is_base(c) || c == '_'; }
@@ -75,28 +71,7 @@ static KgStatus put(SpLexer *lx, const char *s, size_t n)
 
 static KgStatus put_utf8(SpLexer *lx, unsigned long cp)
 {
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return put(lx, b, n);
+    return kg_buf_put_utf8(&lx->val, (uint32_t)cp) == KG_OK ? KG_OK : nomem(lx);
 }
 
 /* At a backslash followed by 'u' or 'U': reads the escape (consuming it) into *cp; an error
@@ -112,7 +87,7 @@ static KgStatus read_uchar(SpLexer *lx, unsigned long *cp)
             return lex_error(lx, line, col,
                              n == 4 ? "\\u must be followed by 4 hexadecimal digits"
                                     : "\\U must be followed by 8 hexadecimal digits");
-        v = (v << 4) | hex_value((unsigned char)c);
+        v = (v << 4) | (unsigned)kg_hex_digit(c);
     }
     if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
         return lex_error(lx, line, col, "the escape does not name a character");

@@ -171,40 +171,6 @@ KgStatus kg_term_write_id(KgStore *store, KgTermId id, int shorten, KgBuf *buf, 
 
 /* ------------------------------------------------------------ reading a term */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static KgStatus put_utf8(KgBuf *b, unsigned long cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return kg_buf_append(b, u, n);
-}
-
 /* Reads a quoted string starting at *p (the quote), unescaping into b; *p ends after it. */
 static KgStatus read_quoted(const char **pp, KgBuf *b, const char *text, KgError *err)
 {
@@ -229,7 +195,7 @@ static KgStatus read_quoted(const char **pp, KgBuf *b, const char *text, KgError
             int n = e == 'u' ? 4 : 8;
             unsigned long cp = 0;
             for (int i = 0; i < n; i++) {
-                int h = hexval((unsigned char)p[i]);
+                int h = kg_hex_digit((unsigned char)p[i]);
                 if (h < 0)
                     return kg_error_set(err, KG_ERR_ARG, "bad \\%c escape in %s", e, text);
                 cp = cp * 16 + (unsigned long)h;
@@ -237,7 +203,7 @@ static KgStatus read_quoted(const char **pp, KgBuf *b, const char *text, KgError
             if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
                 return kg_error_set(err, KG_ERR_ARG, "bad code point U+%lX in %s", cp, text);
             p += n;
-            s = put_utf8(b, cp);
+            s = kg_buf_put_utf8(b, (uint32_t)cp);
             break;
         }
         default:

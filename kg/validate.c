@@ -14,35 +14,6 @@ static int iri_forbidden(unsigned char c)
            c == '^' || c == '`' || c == '\\';
 }
 
-/* Decodes the UTF-8 sequence at s (len > 0 bytes left): returns its length and the code
- * point in *cp, or 0 when it is not valid UTF-8 (truncated, overlong, above U+10FFFF, or a
- * UTF-16 surrogate, which is what raptor2 makes of a \\uD800 escape). For a surrogate *cp
- * holds it; otherwise it is UINT32_MAX. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t v, min;
-    *cp = UINT32_MAX;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c < 0xC2) return 0; // a continuation byte, or an overlong 2-byte lead
-    if (c < 0xE0) n = 2, v = c & 0x1Fu, min = 0x80;
-    else if (c < 0xF0) n = 3, v = c & 0x0Fu, min = 0x800;
-    else if (c < 0xF5) n = 4, v = c & 0x07u, min = 0x10000;
-    else return 0;
-    if (n > len) return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF) return 0;
-    *cp = v;
-    return v >= 0xD800 && v <= 0xDFFF ? 0 : n;
-}
-
 static KgStatus bad_utf8(uint32_t cp, const char *what, const char *file, unsigned long line,
                          unsigned long col, KgError *err)
 {
@@ -63,7 +34,7 @@ KgStatus kg_validate_utf8(const char *s, size_t len, const char *what, const cha
             continue;
         }
         uint32_t cp;
-        size_t n = utf8_decode(p + i, len - i, &cp);
+        size_t n = kg_utf8_decode(p + i, len - i, &cp);
         if (n == 0) return bad_utf8(cp, what, file, line, col, err);
         i += n;
     }
@@ -96,7 +67,7 @@ KgStatus kg_validate_blank(const char *label, size_t len, const char *file, unsi
     const unsigned char *p = (const unsigned char *)label;
     uint32_t c = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_decode(p + i, len - i, &c);
+        size_t n = kg_utf8_decode(p + i, len - i, &c);
         if (n == 0) return bad_utf8(c, "a blank-node label", file, line, col, err);
         int ok = i == 0 ? pn_chars_base(c) || c == '_' || (c >= '0' && c <= '9')
                         : pn_chars(c) || (c == '.' && i + n < len);
@@ -119,7 +90,7 @@ KgStatus kg_validate_iri(const char *iri, size_t len, const char *file, unsigned
         unsigned char c = (unsigned char)iri[i];
         if (c >= 0x80) {
             uint32_t cp;
-            size_t n = utf8_decode((const unsigned char *)iri + i, len - i, &cp);
+            size_t n = kg_utf8_decode((const unsigned char *)iri + i, len - i, &cp);
             if (n == 0) return bad_utf8(cp, "an IRI", file, line, col, err);
             i += n - 1;
             continue;

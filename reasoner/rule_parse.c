@@ -88,14 +88,6 @@ static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 static int is_var_char(int c) { return is_alpha(c) || is_digit(c) || c == '_' || c >= 0x80; }
 static int is_name_char(int c) { return is_var_char(c) || c == '-'; }
 
-static int hex_value(int c)
-{
-    if (is_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int same_word(const char *s, size_t n, const char *word)
 {
     size_t i = 0;
@@ -259,32 +251,6 @@ static void skip_space(const Parser *P, Cursor *c)
     }
 }
 
-static KgStatus put_utf8(KgBuf *b, unsigned long cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return kg_buf_append(b, u, n);
-}
-
 static KgStatus put(Parser *P, KgBuf *b, const char *s, size_t n)
 {
     return kg_buf_append(b, s, n) == KG_OK ? KG_OK : no_memory(P);
@@ -299,14 +265,14 @@ static KgStatus read_uchar(Parser *P, Cursor *c, KgBuf *b)
     unsigned long cp = 0;
     for (int i = 0; i < n; i++) {
         size_t k = c->pos + 2 + (size_t)i;
-        int h = k < P->len ? hex_value((unsigned char)P->text[k]) : -1;
+        int h = k < P->len ? kg_hex_digit((unsigned char)P->text[k]) : -1;
         if (h < 0) return fail_at(P, at, "bad \\%c escape: expected %d hexadecimal digits", e, n);
         cp = cp * 16 + (unsigned long)h;
     }
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return fail_at(P, at, "the escape \\%c names no character (U+%lX)", e, cp);
     step_to(P, c, c->pos + 2 + (size_t)n);
-    return put_utf8(b, cp) == KG_OK ? KG_OK : no_memory(P);
+    return kg_buf_put_utf8(b, (uint32_t)cp) == KG_OK ? KG_OK : no_memory(P);
 }
 
 static KgStatus lex_var(Parser *P, Cursor *c)
@@ -512,8 +478,8 @@ static KgStatus lex_name(Parser *P, Cursor *c)
             if (put(P, &P->val, &t[i], j - i) != KG_OK) return KG_ERR_NOMEM;
             i = j;
         } else if (ch == '%') {
-            if (i + 2 >= n || hex_value((unsigned char)t[i + 1]) < 0 ||
-                hex_value((unsigned char)t[i + 2]) < 0) {
+            if (i + 2 >= n || kg_hex_digit((unsigned char)t[i + 1]) < 0 ||
+                kg_hex_digit((unsigned char)t[i + 2]) < 0) {
                 step_to(P, c, i);
                 return fail_at(P, *c, "'%%' in a prefixed name must be followed by two "
                                       "hexadecimal digits");
