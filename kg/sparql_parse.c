@@ -932,38 +932,34 @@ static KgStatus parse_relational(Parser *P, SpExpr **out)
     return KG_OK;
 }
 
-static KgStatus parse_and(Parser *P, SpExpr **out)
+/* operand (OP operand)*, left-associative: the && and || levels. Each link counts toward the
+ * nesting limit, so a long chain cannot build a tree too deep for the compiler. */
+static KgStatus parse_chain(Parser *P, KgStatus (*operand)(Parser *, SpExpr **), int op,
+                            SpExprKind kind, SpExpr **out)
 {
-    KgStatus s = parse_relational(P, out);
+    KgStatus s = operand(P, out);
     unsigned chain = 0;
-    while (s == KG_OK && P->tok.kind == SP_TK_AND) {
+    while (s == KG_OK && P->tok.kind == op) {
         SpPos pos = P->tok.pos;
         SpExpr *rhs;
         chain++;
         if ((s = enter(P, pos)) != KG_OK || (s = advance(P)) != KG_OK ||
-            (s = parse_relational(P, &rhs)) != KG_OK)
+            (s = operand(P, &rhs)) != KG_OK)
             return s;
-        s = binary(P, SP_E_AND, pos, *out, rhs, out);
+        s = binary(P, kind, pos, *out, rhs, out);
     }
     P->depth -= chain;
     return s;
 }
 
+static KgStatus parse_and(Parser *P, SpExpr **out)
+{
+    return parse_chain(P, parse_relational, SP_TK_AND, SP_E_AND, out);
+}
+
 static KgStatus parse_expr(Parser *P, SpExpr **out)
 {
-    KgStatus s = parse_and(P, out);
-    unsigned chain = 0;
-    while (s == KG_OK && P->tok.kind == SP_TK_OR) {
-        SpPos pos = P->tok.pos;
-        SpExpr *rhs;
-        chain++;
-        if ((s = enter(P, pos)) != KG_OK || (s = advance(P)) != KG_OK ||
-            (s = parse_and(P, &rhs)) != KG_OK)
-            return s;
-        s = binary(P, SP_E_OR, pos, *out, rhs, out);
-    }
-    P->depth -= chain;
-    return s;
+    return parse_chain(P, parse_and, SP_TK_OR, SP_E_OR, out);
 }
 
 /* Constraint: BrackettedExpression | BuiltInCall | FunctionCall (the last refused). */
