@@ -4,6 +4,7 @@
  * graph isomorphic to its expected N-Triples. Failures listed in KNOWN (by default
  * tests/conformance/known-failures.txt) are printed but do not fail the run. */
 #include "kg/kg.h"
+#include "tests/manifest.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -536,42 +537,9 @@ typedef struct {
     char dir_iri[PATH_CAP];  /* the manifest's IRI up to its last '/' */
 } Manifest;
 
-/* The object of the first triple (s, p, ?), or 0 when there is none. */
-static KgTermId object_of(KgStore *store, KgTermId s, KgTermId p)
-{
-    KgQuad pattern = {s, p, KG_ANY, KG_ANY_GRAPH}, q = {0};
-    KgIter *it = NULL;
-    KgError err = {0};
-    KgTermId o = 0;
-    if (p && kg_match_new(store, &pattern, KG_ASSERTED, &it, &err) == KG_OK &&
-        kg_iter_next(it, &q, NULL, &err) == KG_OK)
-        o = q.o;
-    kg_iter_free(it);
-    return o;
-}
 
-/* The lexical form (or IRI, or label) of term `id` into buf; "" when there is none. */
-static void term_text(KgStore *store, KgTermId id, char *buf, size_t buf_len)
-{
-    KgTerm t;
-    KgError err = {0};
-    buf[0] = '\0';
-    if (id && kg_dict_get(store, id, &t, &err) == KG_OK)
-        snprintf(buf, buf_len, "%.*s", (int)t.lex_len, t.lex);
-}
 
-static KgTermId iri_id(KgStore *store, const char *iri)
-{
-    KgTermId id = 0;
-    KgError err = {0};
-    return kg_dict_lookup_iri(store, iri, &id, &err) == KG_OK ? id : 0;
-}
 
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t n = strlen(s), m = strlen(tail);
-    return n >= m && strcmp(s + n - m, tail) == 0;
-}
 
 /* Turns an action or result IRI into the local path and the base IRI to parse it with. The
  * manifest was read with its own file IRI as base, so the part after the manifest's folder

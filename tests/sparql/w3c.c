@@ -9,6 +9,7 @@
  * loader). Tests listed in UNSUPPORTED are skipped; failures listed in KNOWN are printed but
  * do not fail. */
 #include "kg/kg.h"
+#include "tests/manifest.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>
@@ -207,11 +208,6 @@ static char *read_all(const char *path, size_t *len)
     return buf;
 }
 
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t n = strlen(s), m = strlen(tail);
-    return n >= m && strcmp(s + n - m, tail) == 0;
-}
 
 /* ---------------------------------------------------------------- SPARQL XML results */
 
@@ -328,20 +324,6 @@ static void json_ws(JsonReader *jr)
         jr->p++;
 }
 
-static void put_utf8(KgBuf *b, unsigned long c)
-{
-    char u[4];
-    size_t n;
-    if (c < 0x80) u[0] = (char)c, n = 1;
-    else if (c < 0x800) u[0] = (char)(0xC0 | (c >> 6)), u[1] = (char)(0x80 | (c & 0x3F)), n = 2;
-    else if (c < 0x10000)
-        u[0] = (char)(0xE0 | (c >> 12)), u[1] = (char)(0x80 | ((c >> 6) & 0x3F)),
-        u[2] = (char)(0x80 | (c & 0x3F)), n = 3;
-    else
-        u[0] = (char)(0xF0 | (c >> 18)), u[1] = (char)(0x80 | ((c >> 12) & 0x3F)),
-        u[2] = (char)(0x80 | ((c >> 6) & 0x3F)), u[3] = (char)(0x80 | (c & 0x3F)), n = 4;
-    kg_buf_append(b, u, n);
-}
 
 static bool json_hex4(JsonReader *jr, unsigned long *out)
 {
@@ -386,7 +368,7 @@ static bool json_string(JsonReader *jr, char **out, size_t *out_len)
                 if (!json_hex4(jr, &lo)) goto bad;
                 u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
             }
-            put_utf8(&b, u);
+            kg_buf_put_utf8(&b, u);
             break;
         default: kg_buf_append(&b, &c, 1); break; // \" \\ \/
         }
@@ -558,26 +540,7 @@ static bool read_srj(const char *path, Results *r, char *why, size_t why_len)
 
 /* ---------------------------------------------------------------- RDF results and graphs */
 
-static KgTermId iri_id(KgStore *store, const char *iri)
-{
-    KgTermId id = 0;
-    KgError err = {0};
-    return kg_dict_lookup_iri(store, iri, &id, &err) == KG_OK ? id : 0;
-}
 
-/* The object of the first (s, p, ?) in any graph, or 0. */
-static KgTermId object_of(KgStore *store, KgTermId s, KgTermId p)
-{
-    KgQuad pattern = {s, p, KG_ANY, KG_ANY_GRAPH}, q = {0};
-    KgIter *it = NULL;
-    KgError err = {0};
-    KgTermId o = 0;
-    if (p && kg_match_new(store, &pattern, KG_ASSERTED, &it, &err) == KG_OK &&
-        kg_iter_next(it, &q, NULL, &err) == KG_OK)
-        o = q.o;
-    kg_iter_free(it);
-    return o;
-}
 
 /* Calls fn for each object of (s, p, ?). */
 static void objects_each(KgStore *store, KgTermId s, KgTermId p,
@@ -599,13 +562,6 @@ static void term_of_id(KgStore *store, KgTermId id, Term *t)
     if (id && kg_dict_get(store, id, &k, &err) == KG_OK) term_from_kg(t, &k);
 }
 
-static void text_of_id(KgStore *store, KgTermId id, char *buf, size_t buf_len)
-{
-    Term t;
-    term_of_id(store, id, &t);
-    snprintf(buf, buf_len, "%s", t.lex ? t.lex : "");
-    term_free(&t);
-}
 
 static KgStatus load_file(KgStore *store, const char *path, const char *graph, KgError *err)
 {
@@ -624,7 +580,7 @@ static void rs_binding(void *ctx, KgTermId b)
 {
     RsCtx *c = ctx;
     char name[256];
-    text_of_id(c->store, object_of(c->store, b, c->variable), name, sizeof name);
+    term_text(c->store, object_of(c->store, b, c->variable), name, sizeof name);
     KgTermId v = object_of(c->store, b, c->value);
     if (!name[0] || !v) return;
     size_t j = results_var(c->r, name, true);
@@ -641,7 +597,7 @@ static void rs_solution(void *ctx, KgTermId s)
     if (!ix) exit(2);
     c->indexes = ix;
     char text[64];
-    text_of_id(c->store, object_of(c->store, s, c->index), text, sizeof text);
+    term_text(c->store, object_of(c->store, s, c->index), text, sizeof text);
     ix[row] = text[0] ? strtol(text, NULL, 10) : -1;
     objects_each(c->store, s, c->binding, rs_binding, c);
 }
@@ -650,7 +606,7 @@ static void rs_variable(void *ctx, KgTermId v)
 {
     RsCtx *c = ctx;
     char name[256];
-    text_of_id(c->store, v, name, sizeof name);
+    term_text(c->store, v, name, sizeof name);
     if (name[0]) results_var(c->r, name, true);
 }
 
@@ -673,7 +629,7 @@ static bool read_rs(KgStore *store, Results *r)
     KgTermId b = object_of(store, q.s, iri_id(store, RS "boolean"));
     if (b) {
         char text[16];
-        text_of_id(store, b, text, sizeof text);
+        term_text(store, b, text, sizeof text);
         r->has_boolean = 1;
         r->boolean = strcmp(text, "true") == 0 || strcmp(text, "1") == 0;
     }
@@ -1151,7 +1107,7 @@ static void add_file(void *ctx, KgTermId o)
 {
     FilesCtx *c = ctx;
     char iri[PATH_CAP];
-    text_of_id(c->m->store, o, iri, sizeof iri);
+    term_text(c->m->store, o, iri, sizeof iri);
     size_t *n = c->graph ? &c->t->n_graph : &c->t->n_data;
     if (*n == MAX_FILES) {
         c->ok = false;
@@ -1170,16 +1126,16 @@ static int test_read(Manifest *m, const char *suite, KgTermId entry, Test *t)
 {
     char iri[PATH_CAP];
     memset(t, 0, sizeof *t);
-    text_of_id(m->store, entry, iri, sizeof iri);
+    term_text(m->store, entry, iri, sizeof iri);
     const char *hash = strrchr(iri, '#');
     snprintf(t->id, sizeof t->id, "%.150s/%.140s", suite, hash ? hash + 1 : iri);
-    text_of_id(m->store, object_of(m->store, entry, m->name), t->name, sizeof t->name);
+    term_text(m->store, object_of(m->store, entry, m->name), t->name, sizeof t->name);
     if (!m->eval_test || object_of(m->store, entry, m->type) != m->eval_test) return -1;
     KgTermId action = object_of(m->store, entry, m->action);
     t->lax = m->lax && object_of(m->store, entry, m->cardinality) == m->lax;
-    text_of_id(m->store, object_of(m->store, action, m->query), iri, sizeof iri);
+    term_text(m->store, object_of(m->store, action, m->query), iri, sizeof iri);
     path_of_iri(iri, t->query, sizeof t->query);
-    text_of_id(m->store, object_of(m->store, entry, m->result), iri, sizeof iri);
+    term_text(m->store, object_of(m->store, entry, m->result), iri, sizeof iri);
     path_of_iri(iri, t->result, sizeof t->result);
     FilesCtx c = {t, m, true, false};
     objects_each(m->store, action, m->data, add_file, &c);
