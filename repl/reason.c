@@ -80,14 +80,21 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
 
 /* ---------------------------------------------------------------- explain */
 
+/* "s p o" with CURIEs, into b (emptied first). */
+static void quad_text(KgStore *store, const KgQuad *q, KgBuf *b)
+{
+    KgTermId ids[3] = {q->s, q->p, q->o};
+    b->len = 0;
+    for (int k = 0; k < 3; k++) {
+        if (k) kg_buf_puts(b, " ");
+        kg_term_write_id(store, ids[k], 1, b, NULL);
+    }
+}
+
 static void write_quad(Repl *r, KgStore *store, const KgQuad *q)
 {
     KgBuf b = {0};
-    KgTermId ids[3] = {q->s, q->p, q->o};
-    for (int k = 0; k < 3; k++) {
-        if (k) kg_buf_puts(&b, " ");
-        kg_term_write_id(store, ids[k], 1, &b, NULL);
-    }
+    quad_text(store, q, &b);
     fputs(kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "", r->out);
     kg_buf_free(&b);
 }
@@ -96,11 +103,7 @@ static void write_quad(Repl *r, KgStore *store, const KgQuad *q)
 static void write_dot_label(Repl *r, KgStore *store, const KgQuad *q)
 {
     KgBuf b = {0};
-    KgTermId ids[3] = {q->s, q->p, q->o};
-    for (int k = 0; k < 3; k++) {
-        if (k) kg_buf_puts(&b, " ");
-        kg_term_write_id(store, ids[k], 1, &b, NULL);
-    }
+    quad_text(store, q, &b);
     fputc('"', r->out);
     for (const char *c = kg_buf_cstr(&b) ? kg_buf_cstr(&b) : ""; *c; c++) {
         if (*c == '"' || *c == '\\') fputc('\\', r->out);
