@@ -147,23 +147,30 @@ static int atom_ready(const Compiled *c, size_t i, const int *bound)
     return 1;
 }
 
-static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err)
+/* The ids of a rule's head constants, interned: the terms the rules may derive. */
+static KgStatus compile_heads(Engine *e, const RsRule *r, Compiled *c, KgError *err)
 {
     KgStatus s = KG_OK;
     c->rule = r;
+    c->head_ids = kg_calloc(r->n_heads, sizeof *c->head_ids);
+    if (!c->head_ids) return kg_error_set(err, KG_ERR_NOMEM, "out of memory compiling the rules");
+    for (size_t h = 0; h < r->n_heads && s == KG_OK; h++)
+        for (int k = 0; k < 3 && s == KG_OK; k++) s = resolve(e, &r->heads[h][k], 1, &c->head_ids[h][k], err);
+    return s;
+}
+
+static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err)
+{
+    KgStatus s = KG_OK;
     if (r->n_body > MAX_BODY || r->n_vars > 256)
         return kg_error_at(err, KG_ERR_ARG, r->label, r->line, r->col,
                            "a rule may have at most %d body atoms and 256 variables", MAX_BODY);
-    c->head_ids = kg_calloc(r->n_heads, sizeof *c->head_ids);
     c->body_ids = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->body_ids);
     c->pos_atoms = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->pos_atoms);
     c->exprs = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->exprs);
-    if (!c->head_ids || !c->body_ids || !c->pos_atoms || !c->exprs) return KG_ERR_NOMEM;
-    /* head constants were interned for every rule first (reason()), so a body constant
+    if (!c->body_ids || !c->pos_atoms || !c->exprs) return KG_ERR_NOMEM;
+    /* every rule's head constants were interned first (compile_heads), so a body constant
      * that is still absent can never match */
-    for (size_t h = 0; h < r->n_heads; h++)
-        for (int k = 0; k < 3; k++)
-            if ((s = resolve(e, &r->heads[h][k], 0, &c->head_ids[h][k], err)) != KG_OK) return s;
     for (size_t i = 0; i < r->n_body; i++) {
         const RsAtom *a = &r->body[i];
         if (a->kind == RS_ATOM_FILTER || a->kind == RS_ATOM_BIND) {
@@ -533,12 +540,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < p->n_rules; i++) /* the terms rules may derive */
-        for (size_t h = 0; h < p->rules[i].n_heads; h++)
-            for (int k = 0; k < 3; k++) {
-                KgTermId id;
-                KG_TRY(s, resolve(&e, &p->rules[i].heads[h][k], 1, &id, err));
-            }
+    for (size_t i = 0; i < p->n_rules; i++) KG_TRY(s, compile_heads(&e, &p->rules[i], &e.rules[i], err));
     for (size_t i = 0; i < p->n_rules; i++)
         if ((s = compile_rule(&e, &p->rules[i], &e.rules[i], err)) != KG_OK) {
             if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory compiling the rules");
@@ -559,7 +561,8 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     st.seconds_write = now_s() - t2;
 out:
     if (s != KG_OK) kg_store_rollback(store);
-    for (size_t i = 0; e.rules && i < p->n_rules; i++) free_compiled(&e.rules[i]);
+    for (size_t i = 0; e.rules && i < p->n_rules; i++)
+        if (e.rules[i].rule) free_compiled(&e.rules[i]);
     kg_free(e.rules);
     rs_facts_free(&e.db);
     kg_free(e.conf);
