@@ -360,8 +360,6 @@ KgStatus kg_query_next(KgQuery *q, KgError *err);
 /* The value of column i of the current row: 1 with *out filled (its strings valid until
  * the next kg_query_next or kg_query_free), 0 when the variable is unbound. */
 int kg_query_value(KgQuery *q, size_t i, KgTerm *out);
-/* The same value's id when the term is stored, 0 when it is unbound or computed. */
-KgTermId kg_query_value_id(const KgQuery *q, size_t i);
 void kg_query_free(KgQuery *q);
 
 #endif

@@ -324,14 +324,6 @@ int kg_query_value(KgQuery *q, size_t i, KgTerm *out)
     return c->bound;
 }
 
-KgTermId kg_query_value_id(const KgQuery *q, size_t i)
-{
-    if (i >= q->n_cells) return 0;
-    if (q->form == KG_QUERY_CONSTRUCT) return q->cells[i].bound ? q->cells[i].id : 0;
-    if (sqlite3_column_type(q->stmt, (int)i) != SQLITE_INTEGER) return 0;
-    return (KgTermId)sqlite3_column_int64(q->stmt, (int)i);
-}
-
 void kg_query_free(KgQuery *q)
 {
     if (!q) return;

@@ -634,16 +634,14 @@ out:
 /* ---------------------------------------------------------------- subqueries */
 
 /* The relation as a subquery `(SELECT ... ) AS alias` whose columns c0, c1, ... hold its
- * variables (skipping `skip`, the bindings it inherited); the caller joins them. */
-static const char *rel_subquery(Cc *cc, Rel *sub, const char *alias, const Scope *skip,
-                                Scope *cols)
+ * variables, named in `cols`; the caller joins them. */
+static const char *rel_subquery(Cc *cc, Rel *sub, const char *alias, Scope *cols)
 {
     KgBuf b = {0};
     put(cc, &b, "(SELECT ");
     size_t n = 0;
     for (size_t i = 0; i < sub->scope.n; i++) {
         const Binding *bd = &sub->scope.b[i];
-        if (skip && scope_find(skip, bd->var)) continue;
         putf(cc, &b, "%s%s AS c%zu", n ? ", " : "", bd->sql, n);
         scope_set(cc, cols, bd->var, astr(cc, "%s.c%zu", alias, n), bd->maybe_null);
         n++;
@@ -687,7 +685,7 @@ static void compile_optional(Cc *cc, Rel *r, const SpGroup *g, const SpNode *gra
     Rel sub = compile_group(cc, g, graph, NULL, &filters, &n_filters);
     Scope cols = {0};
     const char *alias = new_alias(cc, 'o');
-    const char *item = rel_subquery(cc, &sub, alias, NULL, &cols);
+    const char *item = rel_subquery(cc, &sub, alias, &cols);
     rel_free(&sub);
     if (!r->has_from) rel_from(cc, r, astr(cc, "(SELECT 1) AS %s", new_alias(cc, 'e')));
     KgBuf on = {0};
