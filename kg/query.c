@@ -9,7 +9,6 @@
 
 typedef struct {
     int decoded, bound;
-    KgTermId id;
     KgTerm term;
     KgBuf lex, dt, lang, scratch;
 } Cell;
@@ -35,6 +34,7 @@ struct KgQuery {
     int have_row;
     size_t next_tmpl;
     uint64_t row_no;
+    int *tmpl_cols; /* per template position: its variable's result column, -1 for a term */
     SeenSet seen;
     KgBuf key, label;
     struct DatatypeName {
@@ -82,12 +82,10 @@ static int decode_value(KgQuery *q, int col, Cell *c)
 {
     c->decoded = 1;
     c->bound = 0;
-    c->id = 0;
     int type = sqlite3_column_type(q->stmt, col);
     if (type == SQLITE_INTEGER && q->sql.term_columns) {
         /* the statement read the term itself: point into its row (valid until the next step) */
         int base = (int)(q->sql.n_columns + 4 * (size_t)col);
-        c->id = (KgTermId)sqlite3_column_int64(q->stmt, col);
         if (sqlite3_column_type(q->stmt, base) == SQLITE_INTEGER) {
             const char *lex = (const char *)sqlite3_column_text(q->stmt, base + 1);
             KgTermId dt = (KgTermId)sqlite3_column_int64(q->stmt, base + 3);
@@ -100,8 +98,8 @@ static int decode_value(KgQuery *q, int col, Cell *c)
     }
     if (type == SQLITE_INTEGER) {
         KgTerm t;
-        c->id = (KgTermId)sqlite3_column_int64(q->stmt, col);
-        if (kg_dict_get(q->store, c->id, &t, NULL) != KG_OK || copy_term(c, &t) != KG_OK) return 0;
+        KgTermId id = (KgTermId)sqlite3_column_int64(q->stmt, col);
+        if (kg_dict_get(q->store, id, &t, NULL) != KG_OK || copy_term(c, &t) != KG_OK) return 0;
         c->bound = 1;
     } else if (type == SQLITE_TEXT) {
         KgTerm t;
@@ -172,6 +170,23 @@ KgStatus kg_query_prepare(KgStore *store, const char *text, size_t len, const ch
     if (!q->cells) {
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory preparing a query");
         goto out;
+    }
+    if (q->form == KG_QUERY_CONSTRUCT) {
+        const SpQuery *a = q->ast;
+        q->tmpl_cols = kg_arena_alloc(q->arena, (3 * a->n_tmpl + 1) * sizeof *q->tmpl_cols);
+        if (!q->tmpl_cols) {
+            s = kg_error_set(err, KG_ERR_NOMEM, "out of memory preparing a query");
+            goto out;
+        }
+        for (size_t i = 0; i < a->n_tmpl; i++) {
+            const SpNode *nodes[3] = {&a->tmpl[i].s, &a->tmpl[i].p, &a->tmpl[i].o};
+            for (int k = 0; k < 3; k++) {
+                int col = -1;
+                for (size_t j = 0; nodes[k]->is_var && j < q->sql.n_columns; j++)
+                    if (strcmp(q->sql.columns[j], nodes[k]->var) == 0) col = (int)j;
+                q->tmpl_cols[3 * i + (size_t)k] = col;
+            }
+        }
     }
     if (build_explain(q) != KG_OK) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
 out:
@@ -244,15 +259,10 @@ static int seen_add(SeenSet *ss, const char *key, size_t n)
 }
 
 /* Fills cell `c` from one position of a CONSTRUCT template; 0 when it gives no term. */
-static int instantiate(KgQuery *q, const SpNode *nd, Cell *c)
+static int instantiate(KgQuery *q, const SpNode *nd, int col, Cell *c)
 {
     c->decoded = 1;
-    c->id = 0;
-    if (nd->is_var) {
-        for (size_t j = 0; j < q->sql.n_columns; j++)
-            if (strcmp(q->sql.columns[j], nd->var) == 0) return decode_value(q, (int)j, c);
-        return c->bound = 0;
-    }
+    if (nd->is_var) return col >= 0 ? decode_value(q, col, c) : (c->bound = 0);
     if (nd->term.kind == KG_TERM_BLANK) {
         /* a template blank node is a fresh node for each solution */
         q->label.len = 0;
@@ -269,9 +279,11 @@ static KgStatus construct_next(KgQuery *q, KgError *err)
     const SpQuery *a = q->ast;
     for (;;) {
         if (q->have_row && q->next_tmpl < a->n_tmpl) {
+            const int *col = q->tmpl_cols + 3 * q->next_tmpl;
             const SpTriple *t = &a->tmpl[q->next_tmpl++];
-            if (!instantiate(q, &t->s, &q->cells[0]) || !instantiate(q, &t->p, &q->cells[1]) ||
-                !instantiate(q, &t->o, &q->cells[2]))
+            if (!instantiate(q, &t->s, col[0], &q->cells[0]) ||
+                !instantiate(q, &t->p, col[1], &q->cells[1]) ||
+                !instantiate(q, &t->o, col[2], &q->cells[2]))
                 continue;
             if (q->cells[0].term.kind == KG_TERM_LITERAL || q->cells[1].term.kind != KG_TERM_IRI)
                 continue; /* not a valid RDF triple: left out, as SPARQL says */
