@@ -146,11 +146,6 @@ double kg_now(void);
 KgStatus kg_load_blank(KgLoadCtx *lc, const char *label, size_t len, KgTermId *out,
                        KgError *err);
 
-/* Resolves the IRI reference `rel` against the absolute IRI `base` (RFC 3986 §5.2, with
- * dot-segment removal) and appends the result to `out`; an absolute `rel` is appended as it
- * is. KG_ERR_NOMEM when out of memory, KG_ERR_ARG when raptor2 cannot resolve it. */
-KgStatus kg_iri_resolve(const char *base, const char *rel, KgBuf *out);
-
 /* The column of a syntax error that raptor2 placed only on `line` (Turtle, TriG): data is the
  * whole input; 0 when it cannot tell. */
 unsigned long kg_locate_column(const char *parser_name, const char *base, const char *data,

@@ -209,6 +209,14 @@ KgStatus kg_prefix_expand(KgStore *store, const char *curie, KgBuf *buf, KgError
 KgStatus kg_prefix_each(KgStore *store, void (*fn)(void *ctx, const char *prefix, const char *ns),
                         void *ctx, KgError *err);
 
+/* ---------------------------------------------------------------- IRIs */
+
+/* Whether s (n bytes) starts with a scheme ("http:"), i.e. is an absolute IRI. */
+int kg_iri_has_scheme(const char *s, size_t n);
+/* Resolves the reference `ref` (ref_len bytes) against the absolute IRI `base` (RFC 3986
+ * section 5.2, dot segments removed) and appends the result to out. */
+KgStatus kg_iri_resolve(const char *base, const char *ref, size_t ref_len, KgBuf *out);
+
 /* ---------------------------------------------------------------- writing and reading terms */
 
 /* Appends the term in N-Triples syntax (escaped) to buf. */

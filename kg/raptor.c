@@ -180,20 +180,6 @@ static raptor_uri *make_base(raptor_world *world, const char *name, const char *
     return u;
 }
 
-KgStatus kg_iri_resolve(const char *base, const char *rel, KgBuf *out)
-{
-    // raptor2 sizes its own buffer so: both strings, a NUL and a '/' it may add to an empty
-    // path ("http://a" + "g" gives "http://a/g").
-    size_t n = strlen(base) + strlen(rel) + 2;
-    unsigned char *buf = kg_malloc(n);
-    if (!buf) return KG_ERR_NOMEM;
-    size_t got = raptor_uri_resolve_uri_reference((const unsigned char *)base,
-                                                  (const unsigned char *)rel, buf, n);
-    KgStatus s = got ? kg_buf_append(out, (const char *)buf, got) : KG_ERR_ARG;
-    kg_free(buf);
-    return s;
-}
-
 #define CHUNK (1 << 16)
 
 KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)

@@ -176,18 +176,6 @@ static const char *tok_value(Parser *P) { return dup(P, P->lx.val.data, P->lx.va
 
 /* ------------------------------------------------------------ IRIs and prefixes */
 
-static int has_scheme(const char *iri)
-{
-    char c = iri[0];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return 0;
-    size_t i = 1;
-    for (; (c = iri[i]) != '\0'; i++)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '-' || c == '.'))
-            break;
-    return iri[i] == ':';
-}
-
 /* The current SP_TK_IRI token's IRI, resolved against BASE, in the arena. */
 static KgStatus iri_value(Parser *P, const char **out)
 {
@@ -198,7 +186,7 @@ static KgStatus iri_value(Parser *P, const char **out)
         return KG_OK;
     }
     P->scratch.len = 0;
-    KgStatus s = kg_iri_resolve(P->base, rel, &P->scratch);
+    KgStatus s = kg_iri_resolve(P->base, rel, strlen(rel), &P->scratch);
     if (s == KG_ERR_NOMEM) return nomem(P);
     if (s != KG_OK) return error_at(P, P->tok.pos, "cannot resolve <%.80s> against the base", rel);
     if (!(*out = dup(P, P->scratch.data, P->scratch.len))) return nomem(P);
@@ -1188,7 +1176,7 @@ static KgStatus parse_prologue(Parser *P)
             if (P->tok.kind != SP_TK_IRI) return expected(P, "an IRI");
             const char *base;
             if ((s = iri_value(P, &base)) != KG_OK) return s;
-            if (!has_scheme(base))
+            if (!kg_iri_has_scheme(base, strlen(base)))
                 return error_at(P, P->tok.pos, "the base <%.80s> is not an absolute IRI", base);
             P->base = base;
             if ((s = advance(P)) != KG_OK) return s;
