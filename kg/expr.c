@@ -61,17 +61,9 @@ KgStatus kg_expr_new(KgStore *store, const char *text, size_t len, const char *n
         }
     }
     if (s == KG_OK) s = sp_compile_expr(store, e, vars, n_vars, as_boolean, name, x->arena, &x->sql, err);
-    if (s == KG_OK && sqlite3_prepare_v2(store->db, kg_buf_cstr(&x->sql.sql), -1, &x->stmt, NULL) != SQLITE_OK)
-        s = kg_error_set(err, KG_ERR_INTERNAL, "the SQL compiled from an expression was refused: %s",
-                         sqlite3_errmsg(store->db));
-    if (s == KG_OK) {
-        mark_uses(e, vars, n_vars, x->uses);
-        for (size_t i = n_vars; i < x->sql.n_params; i++) { /* the constants */
-            const struct SpParam *p = &x->sql.params[i];
-            if (p->is_text) sqlite3_bind_text(x->stmt, (int)i + 1, p->text, -1, SQLITE_STATIC);
-            else sqlite3_bind_int64(x->stmt, (int)i + 1, p->i);
-        }
-    }
+    /* the variables are parameters 1..n_vars, bound at each evaluation; the rest constants */
+    if (s == KG_OK) s = sp_sql_prepare(store, &x->sql, n_vars, &x->stmt, err);
+    if (s == KG_OK) mark_uses(e, vars, n_vars, x->uses);
     if (s != KG_OK) {
         kg_expr_free(x);
         return s;

@@ -153,18 +153,7 @@ KgStatus kg_query_prepare(KgStore *store, const char *text, size_t len, const ch
     KG_TRY(s, sp_parse(store, text, len, name, q->arena, &q->ast, err));
     KG_TRY(s, sp_compile(store, q->ast, name, q->arena, &q->sql, err));
     q->form = (KgQueryForm)q->ast->form;
-    if (sqlite3_prepare_v2(store->db, kg_buf_cstr(&q->sql.sql), -1, &q->stmt, NULL) != SQLITE_OK) {
-        s = kg_error_set(err, KG_ERR_INTERNAL, "the SQL compiled from the query was refused: %s",
-                         sqlite3_errmsg(store->db));
-        goto out;
-    }
-    for (size_t i = 0; i < q->sql.n_params; i++) {
-        const struct SpParam *p = &q->sql.params[i];
-        if (p->is_text)
-            sqlite3_bind_text(q->stmt, (int)i + 1, p->text, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_int64(q->stmt, (int)i + 1, p->i);
-    }
+    KG_TRY(s, sp_sql_prepare(store, &q->sql, 0, &q->stmt, err));
     q->n_cells = q->form == KG_QUERY_CONSTRUCT ? 3 : q->form == KG_QUERY_SELECT ? q->sql.n_columns : 0;
     q->cells = kg_calloc(q->n_cells ? q->n_cells : 1, sizeof *q->cells);
     if (!q->cells) {

@@ -200,6 +200,10 @@ typedef struct {
 KgStatus sp_compile(KgStore *store, const SpQuery *q, const char *name, KgArena *arena,
                     SpSql *out, KgError *err);
 void sp_sql_free(SpSql *s);
+/* Prepares the statement and binds its parameters from index `first` on (those before are
+ * the caller's to bind at each run: a rule expression's variables). */
+KgStatus sp_sql_prepare(KgStore *store, const SpSql *s, size_t first, sqlite3_stmt **out,
+                        KgError *err);
 
 /* One expression, for rules (kg/expr.c): parsed with the given prefixes ("p", "ns", ...,
  * NULL) at line:col of its file, and compiled to `SELECT value` (or its effective boolean

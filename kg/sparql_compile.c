@@ -1112,6 +1112,22 @@ KgStatus sp_compile(KgStore *store, const SpQuery *q, const char *name, KgArena 
     return KG_OK;
 }
 
+KgStatus sp_sql_prepare(KgStore *store, const SpSql *s, size_t first, sqlite3_stmt **out,
+                        KgError *err)
+{
+    if (sqlite3_prepare_v2(store->db, s->sql.data, -1, out, NULL) != SQLITE_OK) /* NUL-terminated: never empty */
+        return kg_error_set(err, KG_ERR_INTERNAL, "the SQL compiled from SPARQL was refused: %s",
+                            sqlite3_errmsg(store->db));
+    for (size_t i = first; i < s->n_params; i++) {
+        const struct SpParam *p = &s->params[i];
+        if (p->is_text)
+            sqlite3_bind_text(*out, (int)i + 1, p->text, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_int64(*out, (int)i + 1, p->i);
+    }
+    return KG_OK;
+}
+
 void sp_sql_free(SpSql *s)
 {
     if (!s) return;
