@@ -14,6 +14,17 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/nous-entail.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 n_pass=0 n_fail=0
 
+# check NAME WHY: "ok - NAME" when WHY is empty, else "not ok - NAME: WHY".
+check() {
+    if [ -z "$2" ]; then
+        echo "ok - $1"
+        n_pass=$((n_pass + 1))
+    else
+        echo "not ok - $1: $2"
+        n_fail=$((n_fail + 1))
+    fi
+}
+
 for profile in rdfs owl-rl; do
     for ttl in "$DIR/$profile"/*.ttl; do
         name=$(basename "$ttl" .ttl)
@@ -32,13 +43,7 @@ for profile in rdfs owl-rl; do
                 [ "$got" = true ] || why="$why missing: $triple ($got);"
             done <"$expected"
         fi
-        if [ -z "$why" ]; then
-            echo "ok - $profile/$name"
-            n_pass=$((n_pass + 1))
-        else
-            echo "not ok - $profile/$name: $why"
-            n_fail=$((n_fail + 1))
-        fi
+        check "$profile/$name" "$why"
     done
 done
 
@@ -46,51 +51,36 @@ done
 db=$tmp/again.db
 "$NOUS" --db "$db" load "$DIR/owl-rl/prp-trp.ttl" >/dev/null 2>&1
 "$NOUS" --db "$db" reason --profile owl-rl >/dev/null 2>&1
-if "$NOUS" --db "$db" reason --profile owl-rl 2>&1 | grep -q ' 0 derived'; then
-    echo "ok - a second run derives nothing"
-    n_pass=$((n_pass + 1))
-else
-    echo "not ok - a second run derived something"
-    n_fail=$((n_fail + 1))
-fi
+why=
+"$NOUS" --db "$db" reason --profile owl-rl 2>&1 | grep -q ' 0 derived' || why="it derived something"
+check "a second run derives nothing" "$why"
 
 # An inconsistency is reported by `reason`, naming the resource and the rule.
 idb=$tmp/inconsistent.db
 "$NOUS" --db "$idb" load "$DIR/owl-rl/cax-dw.ttl" >/dev/null 2>&1
-if "$NOUS" --db "$idb" reason --profile owl-rl 2>&1 | grep -q 'ex:rex violates "cax-dw"'; then
-    echo "ok - reason reports an inconsistency (cax-dw)"
-    n_pass=$((n_pass + 1))
-else
-    echo "not ok - reason did not report the cax-dw inconsistency"
-    n_fail=$((n_fail + 1))
-fi
+why=
+"$NOUS" --db "$idb" reason --profile owl-rl 2>&1 | grep -q 'ex:rex violates "cax-dw"' || why="not reported"
+check "reason reports an inconsistency (cax-dw)" "$why"
 
 # explain: the proof of a derived triple down to asserted ones; an asserted one says so; one
 # that is neither says so and fails.
 "$NOUS" --db "$db" explain '<http://example.org/a>' '<http://example.org/ancestorOf>' '<http://example.org/d>' >"$tmp/explain" 2>&1
-if grep -q 'owl-rl:[0-9]*, confidence 1\]' "$tmp/explain" && grep -q '\[asserted\]' "$tmp/explain"; then
-    echo "ok - explain prints the proof down to asserted triples"
-    n_pass=$((n_pass + 1))
-else
-    echo "not ok - explain: $(cat "$tmp/explain")"
-    n_fail=$((n_fail + 1))
-fi
+why=
+grep -q 'owl-rl:[0-9]*, confidence 1\]' "$tmp/explain" && grep -q '\[asserted\]' "$tmp/explain" ||
+    why=$(cat "$tmp/explain")
+check "explain prints the proof down to asserted triples" "$why"
 "$NOUS" --db "$db" explain --format dot '<http://example.org/a>' '<http://example.org/ancestorOf>' '<http://example.org/d>' >"$tmp/dot" 2>&1
-if head -n 1 "$tmp/dot" | grep -q '^digraph proof {$' && grep -q 't0 -> t1;' "$tmp/dot" && tail -n 1 "$tmp/dot" | grep -q '^}$'; then
-    echo "ok - explain --format dot writes a Graphviz graph"
-    n_pass=$((n_pass + 1))
+why=
+head -n 1 "$tmp/dot" | grep -q '^digraph proof {$' && grep -q 't0 -> t1;' "$tmp/dot" &&
+    tail -n 1 "$tmp/dot" | grep -q '^}$' || why=$(cat "$tmp/dot")
+check "explain --format dot writes a Graphviz graph" "$why"
+why=
+if "$NOUS" --db "$db" explain '<http://example.org/d>' '<http://example.org/ancestorOf>' '<http://example.org/a>' >"$tmp/explain" 2>&1; then
+    why="it succeeded"
 else
-    echo "not ok - explain --format dot: $(cat "$tmp/dot")"
-    n_fail=$((n_fail + 1))
+    grep -q 'neither asserted nor derived' "$tmp/explain" || why=$(cat "$tmp/explain")
 fi
-if ! "$NOUS" --db "$db" explain '<http://example.org/d>' '<http://example.org/ancestorOf>' '<http://example.org/a>' >"$tmp/explain" 2>&1 &&
-    grep -q 'neither asserted nor derived' "$tmp/explain"; then
-    echo "ok - explain of an absent triple says so and fails"
-    n_pass=$((n_pass + 1))
-else
-    echo "not ok - explain of an absent triple: $(cat "$tmp/explain")"
-    n_fail=$((n_fail + 1))
-fi
+check "explain of an absent triple says so and fails" "$why"
 
 echo "entail: $n_pass passed, $n_fail failed"
 [ "$n_fail" -eq 0 ]
