@@ -48,4 +48,19 @@ static inline bool ends_with(const char *s, const char *tail)
     return n >= m && strcmp(s + n - m, tail) == 0;
 }
 
+/* One line of a known-failures list, "suite/test  reason": the id and the reason into the
+ * caller's arrays. Returns 0 for a blank or comment line (nothing to record). */
+static inline int list_line(const char *line, char *id, size_t id_len, char *reason,
+                            size_t reason_len)
+{
+    const char *p = line + strspn(line, " \t");
+    if (*p == '#' || *p == '\n' || *p == '\0') return 0;
+    size_t n = strcspn(p, " \t\n");
+    snprintf(id, id_len, "%.*s", (int)n, p);
+    p += n;
+    p += strspn(p, " \t");
+    snprintf(reason, reason_len, "%.*s", (int)strcspn(p, "\n"), p);
+    return 1;
+}
+
 #endif

@@ -601,10 +601,10 @@ static int known_read(const char *path, KnownList *kl)
     if (!f) return 0; /* no file: no known failures */
     char line[1024];
     size_t cap = 0;
+    Known k;
     while (fgets(line, sizeof line, f)) {
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || *p == '\0') continue;
+        memset(&k, 0, sizeof k);
+        if (!list_line(line, k.id, sizeof k.id, k.reason, sizeof k.reason)) continue;
         if (kl->n_items == cap) {
             cap = cap ? cap * 2 : 32;
             Known *items = kg_realloc(kl->items, cap * sizeof *items);
@@ -614,13 +614,7 @@ static int known_read(const char *path, KnownList *kl)
             }
             kl->items = items;
         }
-        Known *k = &kl->items[kl->n_items++];
-        memset(k, 0, sizeof *k);
-        size_t n = strcspn(p, " \t\n");
-        snprintf(k->id, sizeof k->id, "%.*s", (int)n, p);
-        p += n;
-        p += strspn(p, " \t");
-        snprintf(k->reason, sizeof k->reason, "%.*s", (int)strcspn(p, "\n"), p);
+        kl->items[kl->n_items++] = k;
     }
     fclose(f);
     return 0;

@@ -1171,19 +1171,14 @@ static void list_read(const char *path, List *l)
     FILE *f = path ? fopen(path, "r") : NULL;
     if (!f) return;
     char line[2048];
+    Listed k;
     while (fgets(line, sizeof line, f)) {
-        char *p = line + strspn(line, " \t");
-        if (*p == '#' || *p == '\n' || *p == '\0') continue;
+        memset(&k, 0, sizeof k);
+        if (!list_line(line, k.id, sizeof k.id, k.reason, sizeof k.reason)) continue;
         Listed *items = realloc(l->items, (l->n_items + 1) * sizeof *items);
         if (!items) exit(2);
         l->items = items;
-        Listed *k = &l->items[l->n_items++];
-        memset(k, 0, sizeof *k);
-        size_t n = strcspn(p, " \t\n");
-        snprintf(k->id, sizeof k->id, "%.*s", (int)n, p);
-        p += n;
-        p += strspn(p, " \t");
-        snprintf(k->reason, sizeof k->reason, "%.*s", (int)strcspn(p, "\n"), p);
+        l->items[l->n_items++] = k;
     }
     fclose(f);
 }
