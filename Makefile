@@ -127,6 +127,8 @@ test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c
 	NOUS=./nous sh tests/reasoner/entail.sh
 	@echo "== W3C RDF 1.1 entailment tests (rdfs profile)"
 	NOUS=./nous sh tests/reasoner/rdfmt.sh
+	@echo "== owl:sameAs by representatives against the equality rules"
+	NOUS=./nous sh tests/reasoner/equality.sh
 
 test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c
 	@echo "== unit tests under ASan+UBSan"
@@ -139,6 +141,8 @@ test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/spa
 	build/asan/sparql-w3c tests/sparql/w3c tests/sparql/dawg
 	@echo "== entailment tests under ASan+UBSan"
 	NOUS=build/asan/nous sh tests/reasoner/entail.sh
+	@echo "== owl:sameAs by representatives under ASan+UBSan"
+	NOUS=build/asan/nous SEEDS=4 sh tests/reasoner/equality.sh
 
 asan: build/asan/nous
 

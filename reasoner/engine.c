@@ -6,50 +6,11 @@
  * (rule, d): the delta atom first, then always the atom with the most positions bound, so each
  * step is a hash lookup. The first derivation found of each fact is kept (rule and premises),
  * so proofs are shallow; its confidence is the rule's weight times its premises'. */
-#include "facts.h"
+#include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define MAX_BODY 64
-
-/* A rule ready to run: constants as ids, and a join order per delta atom. */
-typedef struct {
-    const RsRule *rule;
-    KgTermId (*head_ids)[3]; /* per head: the constant's id in each position (0: a variable) */
-    KgTermId (*body_ids)[3]; /* per body atom */
-    int body_absent;          /* a positive atom's constant is not in the store: never fires */
-    size_t n_pos;             /* positive triple atoms */
-    size_t *pos_atoms;        /* their body indexes */
-    size_t *plans;            /* n_pos plans of n_body atom indexes each */
-    KgExpr **exprs;           /* per body atom: FILTER and BIND expressions */
-} Compiled;
-
-typedef struct {
-    KgStore *store;
-    RsProgram *prog;
-    RsFacts db;
-    double *conf;        /* per fact */
-    uint32_t *rule_of;   /* per fact: rule index + 1, 0 for a fact from the store */
-    uint32_t *prem_start;/* per fact: where its premises start in `prems` */
-    uint8_t *n_prem;
-    uint32_t *prems;
-    size_t n_prems, cap_prems, cap_meta;
-    Compiled *rules;
-    uint64_t *per_rule;
-    /* the current evaluation */
-    const Compiled *cr;
-    const size_t *plan;
-    size_t delta_atom;
-    uint32_t old_end, delta_start, delta_end;
-    KgTermId vals[256];
-    int bound[256];
-    uint32_t premise[MAX_BODY];
-    uint64_t n_steps;
-    KgStatus status;
-    KgError *err;
-} Engine;
 
 static double now_s(void)
 {
@@ -81,11 +42,17 @@ static KgStatus grow_meta(Engine *e)
     return KG_OK;
 }
 
-static KgStatus add_fact(Engine *e, const RsFact *f, uint32_t rule_plus1, const uint32_t *prem,
-                         size_t n_prem, double conf)
+KgStatus rs_engine_add_fact(Engine *e, const RsFact *fact, uint32_t rule_plus1,
+                            const uint32_t *prem, size_t n_prem, double conf)
 {
     uint32_t idx;
     int added;
+    RsFact canon = *fact;
+    const RsFact *f = fact;
+    if (e->eq) {
+        canon = (RsFact){rs_eq_find(e, f->s), rs_eq_find(e, f->p), rs_eq_find(e, f->o)};
+        f = &canon;
+    }
     if (rs_facts_add(&e->db, f, &idx, &added) != KG_OK || grow_meta(e) != KG_OK)
         return KG_ERR_NOMEM;
     if (!added) {
@@ -107,8 +74,8 @@ static KgStatus add_fact(Engine *e, const RsFact *f, uint32_t rule_plus1, const 
     e->n_prem[idx] = (uint8_t)n_prem;
     if (n_prem) memcpy(e->prems + e->n_prems, prem, n_prem * sizeof *prem);
     e->n_prems += n_prem;
-    if (rule_plus1) e->per_rule[rule_plus1 - 1]++;
-    return KG_OK;
+    if (rule_plus1 && rule_plus1 != RS_REWRITTEN) e->per_rule[rule_plus1 - 1]++;
+    return e->eq ? rs_eq_note(e, idx) : KG_OK;
 }
 
 /* ---------------------------------------------------------------- compiling rules */
@@ -230,6 +197,30 @@ static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *e
     return KG_OK;
 }
 
+/* Keeps the fact indexes rule c's plans look facts up by: for each join step, the positions
+ * bound by then (constants, and variables of the atoms before it). */
+static KgStatus enable_indexes(Engine *e, const Compiled *c)
+{
+    const RsRule *r = c->rule;
+    for (size_t d = 0; d < c->n_pos; d++) {
+        const size_t *plan = c->plans + d * r->n_body;
+        int bound[256] = {0};
+        for (size_t n = 0; n < r->n_body; n++) {
+            const RsAtom *a = &r->body[plan[n]];
+            if (a->kind == RS_ATOM_BIND) bound[a->bind_var] = 1;
+            if (a->kind != RS_ATOM_TRIPLE && a->kind != RS_ATOM_NOT) continue;
+            unsigned mask = 0;
+            for (int k = 0; k < 3; k++)
+                if (!a->t[k].is_var || bound[a->t[k].var]) mask |= 1u << k;
+            if (rs_facts_enable(&e->db, mask) != KG_OK) return KG_ERR_NOMEM;
+            if (a->kind == RS_ATOM_TRIPLE)
+                for (int k = 0; k < 3; k++)
+                    if (a->t[k].is_var) bound[a->t[k].var] = 1;
+        }
+    }
+    return KG_OK;
+}
+
 static void free_compiled(Compiled *c)
 {
     for (size_t i = 0; c->exprs && i < c->rule->n_body; i++) kg_expr_free(c->exprs[i]);
@@ -264,7 +255,7 @@ static void emit(Engine *e)
         RsFact f = {value_of(e, &r->heads[h][0], c->head_ids[h][0]),
                     value_of(e, &r->heads[h][1], c->head_ids[h][1]),
                     value_of(e, &r->heads[h][2], c->head_ids[h][2])};
-        if (add_fact(e, &f, rule_plus1, prem, n_prem, conf) != KG_OK)
+        if (rs_engine_add_fact(e, &f, rule_plus1, prem, n_prem, conf) != KG_OK)
             e->status = kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
     }
 }
@@ -314,10 +305,18 @@ static void join(Engine *e, size_t step)
          * constant the store does not hold matches nothing */
         int absent = 0;
         for (int k = 0; k < 3; k++) absent |= !a->t[k].is_var && !ids[k];
-        uint32_t hit = absent ? RS_NO_FACT
-                       : mask == 7 ? rs_facts_find(&e->db, &key)
-                       : mask == 0 ? (e->db.n ? 0 : RS_NO_FACT)
-                                   : rs_facts_first_match(&e->db, mask, &key);
+        uint32_t hit = RS_NO_FACT;
+        if (!absent && mask == 7) {
+            hit = rs_facts_find(&e->db, &key);
+            if (hit != RS_NO_FACT && rs_facts_dead(&e->db, hit)) hit = RS_NO_FACT;
+        } else if (!absent && mask == 0) {
+            for (uint32_t f = 0; f < e->db.n && hit == RS_NO_FACT; f++)
+                if (!rs_facts_dead(&e->db, f)) hit = f;
+        } else if (!absent) {
+            for (uint32_t f = rs_facts_first_match(&e->db, mask, &key); f != RS_NO_FACT && hit == RS_NO_FACT;
+                 f = rs_facts_next_match(&e->db, mask, f))
+                if (!rs_facts_dead(&e->db, f)) hit = f;
+        }
         if (hit == RS_NO_FACT) join(e, step + 1);
         return;
     }
@@ -330,6 +329,7 @@ static void join(Engine *e, size_t step)
     for (; f != RS_NO_FACT; f = mask == 0 ? (f > lo ? f - 1 : RS_NO_FACT) : rs_facts_next_match(&e->db, mask, f)) {
         if (f >= hi) continue;
         if (f < lo) break; /* chains run from newest to oldest */
+        if (rs_facts_dead(&e->db, f)) continue; /* rewritten by equality */
         const RsFact *fact = &e->db.facts[f];
         const KgTermId got[3] = {fact->s, fact->p, fact->o};
         int newly[3] = {0, 0, 0}, ok = 1;
@@ -366,7 +366,7 @@ static KgStatus load_facts(Engine *e, KgQuad **graphs, KgError *err)
     while ((s = kg_iter_next(it, &q, NULL, err)) == KG_OK) {
         RsFact f = {q.s, q.p, q.o};
         size_t before = e->db.n;
-        if ((s = add_fact(e, &f, 0, NULL, 0, 1.0)) != KG_OK) {
+        if ((s = rs_engine_add_fact(e, &f, 0, NULL, 0, 1.0)) != KG_OK) {
             s = kg_error_set(err, KG_ERR_NOMEM, "out of memory loading the facts");
             break;
         }
@@ -388,17 +388,22 @@ static KgStatus load_facts(Engine *e, KgQuad **graphs, KgError *err)
     return s == KG_DONE ? KG_OK : s;
 }
 
-static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsigned *round)
+/* Runs the rules of one stratum to a fixpoint, the facts from `*from` on being new to them
+ * (all facts the first time); *from is then where the stratum's fixpoint ends. With equality
+ * on, the owl:sameAs facts of each round are merged before the next, and *merged counts the
+ * terms merged. */
+static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsigned *round,
+                            uint32_t *from, size_t *merged)
 {
-    uint32_t lo = 0, hi = (uint32_t)e->db.n;
-    for (;;) {
+    uint32_t lo = *from, hi = (uint32_t)e->db.n;
+    while (lo < hi) {
         if (kg_interrupted())
             return e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
         e->delta_start = lo;
         e->delta_end = hi;
         for (size_t i = 0; i < e->prog->n_rules && e->status == KG_OK; i++) {
             const Compiled *c = &e->rules[i];
-            if (c->rule->stratum != stratum || c->body_absent) continue;
+            if (c->rule->stratum != stratum || c->body_absent || c->skipped) continue;
             e->cr = c;
             for (size_t d = 0; d < c->n_pos && e->status == KG_OK; d++) {
                 e->delta_atom = c->pos_atoms[d];
@@ -409,118 +414,32 @@ static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsign
             }
         }
         if (e->status != KG_OK) return e->status;
+        if (e->eq) {
+            size_t n = 0;
+            if (rs_eq_merge(e, &n) != KG_OK)
+                return e->status = kg_error_set(e->err, KG_ERR_NOMEM, "out of memory merging equal terms");
+            *merged += n;
+        }
         ++*round;
         if (opt && opt->progress) opt->progress(opt->progress_ctx, *round, e->db.n);
-        if (e->db.n == hi) return KG_OK;
         lo = hi;
         hi = (uint32_t)e->db.n;
     }
+    *from = hi;
+    return KG_OK;
 }
 
-/* A derived fact and its index, sorted by (s, p, o) for writing back. */
-typedef struct {
-    RsFact f;
-    uint32_t i;
-} Keyed;
-
-static int cmp_keyed(const void *pa, const void *pb)
-{
-    const RsFact *a = &((const Keyed *)pa)->f, *b = &((const Keyed *)pb)->f;
-    if (a->s != b->s) return a->s < b->s ? -1 : 1;
-    if (a->p != b->p) return a->p < b->p ? -1 : 1;
-    if (a->o != b->o) return a->o < b->o ? -1 : 1;
-    return 0;
-}
-
-/* The kinds of recently seen terms (direct-mapped), for checking derived triples. */
-typedef struct {
-    KgTermId id[4096];
-    signed char kind[4096];
-} KindCache;
-
-static int kind_of(KgStore *store, KindCache *kc, KgTermId id)
-{
-    size_t i = id & 4095;
-    if (kc->id[i] == id && id) return kc->kind[i];
-    KgTerm t;
-    if (kg_dict_get(store, id, &t, NULL) != KG_OK) return -1;
-    kc->id[i] = id;
-    kc->kind[i] = (signed char)t.kind;
-    return t.kind;
-}
-
-static KgStatus write_back(Engine *e, size_t n_loaded, const KgQuad *graphs, uint64_t *n_written,
-                           KgError *err)
-{
-    uint64_t st_written = 0;
-    KgStatus s = KG_OK;
-    KgQuad *prem = NULL;
-    size_t cap = 0;
-    KindCache kc;
-    memset(&kc, 0, sizeof kc);
-    /* in key order, so that inserts land next to each other in the B-trees; and for many new
-     * triples next to the store, with its secondary indexes rebuilt by sorting afterwards */
-    size_t n_new = e->db.n - n_loaded;
-    Keyed *order = kg_malloc((n_new ? n_new : 1) * sizeof *order);
-    if (!order) return kg_error_set(err, KG_ERR_NOMEM, "out of memory writing the derived triples");
-    for (size_t i = 0; i < n_new; i++) order[i] = (Keyed){e->db.facts[n_loaded + i], (uint32_t)(n_loaded + i)};
-    qsort(order, n_new, sizeof *order, cmp_keyed);
-    int bulk = n_new >= n_loaded / 4 && n_new > 10000;
-    if (bulk) s = kg_store_bulk_begin(e->store, err);
-    for (size_t j = 0; j < n_new && s == KG_OK; j++) {
-        size_t i = order[j].i;
-        const RsFact *f = &e->db.facts[i];
-        KgQuad q = {f->s, f->p, f->o, KG_DEFAULT_GRAPH};
-        /* generalised triples (a literal subject, a predicate that is not an IRI) take part in
-         * reasoning but are not RDF: they are not written */
-        int ks = kind_of(e->store, &kc, f->s), kp = kind_of(e->store, &kc, f->p);
-        if (ks < 0 || kp < 0) {
-            s = kg_error_set(err, KG_ERR_DB, "reading a derived triple's terms");
-            break;
-        }
-        if (ks == KG_TERM_LITERAL || kp != KG_TERM_IRI) continue;
-        st_written++;
-        if ((s = kg_quad_add(e->store, &q, KG_INFERRED, NULL, err)) != KG_OK) break;
-        size_t n = e->n_prem[i];
-        if (n > cap) {
-            KgQuad *np = kg_realloc(prem, n * sizeof *np);
-            if (!np) {
-                s = kg_error_set(err, KG_ERR_NOMEM, "out of memory writing derivations");
-                break;
-            }
-            prem = np;
-            cap = n;
-        }
-        for (size_t k = 0; k < n; k++) {
-            uint32_t pf = e->prems[e->prem_start[i] + k];
-            const RsFact *pfact = &e->db.facts[pf];
-            prem[k] = pf < n_loaded ? graphs[pf]
-                                    : (KgQuad){pfact->s, pfact->p, pfact->o, KG_DEFAULT_GRAPH};
-        }
-        KgDerivation d = {rs_rule_label(e->prog, e->rule_of[i] - 1), e->conf[i], prem, n};
-        s = kg_derivation_put(e->store, &q, &d, err);
-        if ((j & 0xfff) == 0 && kg_interrupted())
-            s = kg_error_set(err, KG_ERR_INTERRUPTED, "reasoning interrupted");
-    }
-    if (bulk && s == KG_OK) s = kg_store_bulk_end(e->store, err);
-    kg_free(order);
-    kg_free(prem);
-    *n_written = st_written;
-    return s;
-}
-
-/* The inconsistencies found (asserted ones too): facts whose predicate is RS_INCONSISTENT. */
+/* The inconsistencies found (asserted ones too): live facts whose predicate is
+ * RS_INCONSISTENT, newest first. */
 static void find_inconsistencies(Engine *e, RsStats *st)
 {
     KgTermId p;
     if (kg_dict_lookup_iri(e->store, RS_INCONSISTENT, &p, NULL) != KG_OK) return;
-    RsFact key = {0, p, 0};
-    for (uint32_t f = rs_facts_first_match(&e->db, 2, &key); f != RS_NO_FACT;
-         f = rs_facts_next_match(&e->db, 2, f)) {
-        if (st->n_inconsistent < sizeof st->inconsistent / sizeof st->inconsistent[0]) {
-            const RsFact *x = &e->db.facts[f];
+    for (size_t f = e->db.n; f-- > 0;) {
+        const RsFact *x = &e->db.facts[f];
+        if (x->p != p || rs_facts_dead(&e->db, (uint32_t)f)) continue;
+        if (st->n_inconsistent < sizeof st->inconsistent / sizeof st->inconsistent[0])
             st->inconsistent[st->n_inconsistent] = (KgQuad){x->s, x->p, x->o, KG_DEFAULT_GRAPH};
-        }
         st->n_inconsistent++;
     }
 }
@@ -529,7 +448,6 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
                    KgError *err)
 {
     Engine e = {.store = store, .prog = p, .err = err};
-    KgQuad *graphs = NULL;
     RsStats st = {0};
     double t0 = now_s();
     KgStatus s = kg_store_begin(store, err);
@@ -540,23 +458,59 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
         goto out;
     }
+    /* owl:sameAs by representatives, unless asked to apply the profile's equality rules */
+    int native_equality = 0;
+    for (size_t i = 0; i < p->n_rules; i++) native_equality |= p->rules[i].equality_axiom;
+    if (opt && opt->equality_rules) native_equality = 0;
+    if (native_equality) KG_TRY(s, rs_eq_start(&e, err));
     for (size_t i = 0; i < p->n_rules; i++) KG_TRY(s, compile_heads(&e, &p->rules[i], &e.rules[i], err));
-    for (size_t i = 0; i < p->n_rules; i++)
-        if ((s = compile_rule(&e, &p->rules[i], &e.rules[i], err)) != KG_OK) {
+    for (size_t i = 0; i < p->n_rules; i++) {
+        e.rules[i].skipped = native_equality && p->rules[i].equality_axiom;
+        if ((s = compile_rule(&e, &p->rules[i], &e.rules[i], err)) == KG_OK && !e.rules[i].skipped &&
+            enable_indexes(&e, &e.rules[i]) != KG_OK)
+            s = KG_ERR_NOMEM;
+        if (s != KG_OK) {
             if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory compiling the rules");
             goto out;
         }
-    KG_TRY(s, load_facts(&e, &graphs, err));
-    size_t n_loaded = e.db.n;
-    st.n_facts = n_loaded;
+    }
+    KG_TRY(s, load_facts(&e, &e.graphs, err));
+    e.n_loaded = e.db.n;
+    st.n_facts = e.n_loaded;
     double t1 = now_s();
     st.seconds_load = t1 - t0;
-    for (int k = 0; k < p->n_strata; k++) KG_TRY(s, run_stratum(&e, k, opt, &st.n_rounds));
+    /* each stratum from where it last reached its fixpoint; equality merged by a higher
+     * stratum can make a lower one's rules match again, so then the strata run once more */
+    uint32_t *from = kg_calloc((size_t)p->n_strata + 1, sizeof *from);
+    if (!from) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    size_t merged = 0;
+    if (e.eq && rs_eq_merge(&e, &merged) != KG_OK)
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory merging equal terms");
+    for (int again = 1; again && s == KG_OK;) {
+        again = 0;
+        for (int k = 0; k < p->n_strata && s == KG_OK; k++) {
+            size_t before = merged;
+            s = run_stratum(&e, k, opt, &st.n_rounds, &from[k], &merged);
+            if (merged > before && k > 0) again = 1;
+        }
+    }
+    kg_free(from);
+    if (s != KG_OK) goto out;
     double t2 = now_s();
     st.seconds_reason = t2 - t1;
-    st.n_derived = e.db.n - n_loaded;
+    st.n_derived = e.db.n - e.n_loaded;
+    if (e.eq) {
+        RsEqCounts ec;
+        rs_eq_counts(&e, &ec);
+        st.n_same_terms = ec.n_terms;
+        st.n_same_classes = ec.n_classes;
+        st.n_rewritten = ec.n_rewritten;
+    }
     find_inconsistencies(&e, &st);
-    KG_TRY(s, write_back(&e, n_loaded, graphs, &st.n_written, err));
+    KG_TRY(s, rs_write_back(&e, &st.n_written, err));
     KG_TRY(s, kg_store_commit(store, err));
     st.seconds_write = now_s() - t2;
 out:
@@ -564,13 +518,14 @@ out:
     for (size_t i = 0; e.rules && i < p->n_rules; i++)
         if (e.rules[i].rule) free_compiled(&e.rules[i]);
     kg_free(e.rules);
+    rs_eq_free(&e);
     rs_facts_free(&e.db);
     kg_free(e.conf);
     kg_free(e.rule_of);
     kg_free(e.prem_start);
     kg_free(e.n_prem);
     kg_free(e.prems);
-    kg_free(graphs);
+    kg_free(e.graphs);
     if (s == KG_OK && stats) {
         st.per_rule = e.per_rule;
         st.n_rules = p->n_rules;

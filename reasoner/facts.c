@@ -1,4 +1,4 @@
-/* reasoner/facts.c: the engine's triple table and its eight hash indexes (see facts.h). */
+/* reasoner/facts.c: the engine's triple table and its hash indexes (see facts.h). */
 #include "facts.h"
 
 #include <string.h>
@@ -36,6 +36,7 @@ void rs_facts_free(RsFacts *db)
         kg_free(db->index[m].next);
     }
     kg_free(db->facts);
+    kg_free(db->dead);
     memset(db, 0, sizeof *db);
 }
 
@@ -49,6 +50,7 @@ static size_t slot_of(const RsFacts *db, unsigned m, const RsFact *key)
     return i;
 }
 
+/* Doubles index m's table (or makes its first), re-inserting the chain heads. */
 static KgStatus grow_table(RsFacts *db, unsigned m)
 {
     RsIndex *ix = &db->index[m];
@@ -68,6 +70,33 @@ static KgStatus grow_table(RsFacts *db, unsigned m)
     return KG_OK;
 }
 
+/* Links fact id into index m (its table at most half full after). */
+static KgStatus link_fact(RsFacts *db, unsigned m, uint32_t id)
+{
+    RsIndex *ix = &db->index[m];
+    /* a table's load is at most the fact count */
+    if (2 * ((size_t)id + 1) > ix->cap && grow_table(db, m) != KG_OK) return KG_ERR_NOMEM;
+    size_t slot = slot_of(db, m, &db->facts[id]);
+    ix->next[id] = ix->table[slot]; /* the older chain, or RS_NO_FACT */
+    ix->table[slot] = id;
+    return KG_OK;
+}
+
+KgStatus rs_facts_enable(RsFacts *db, unsigned mask)
+{
+    if (mask < 1 || mask > 6 || (db->active & (1u << mask))) return KG_OK;
+    RsIndex *ix = &db->index[mask];
+    if (db->cap) {
+        ix->next = kg_malloc(db->cap * sizeof *ix->next);
+        if (!ix->next) return KG_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < db->n; i++)
+        if (link_fact(db, mask, (uint32_t)i) != KG_OK) return KG_ERR_NOMEM;
+    if (!ix->cap && grow_table(db, mask) != KG_OK) return KG_ERR_NOMEM;
+    db->active |= 1u << mask;
+    return KG_OK;
+}
+
 uint32_t rs_facts_find(const RsFacts *db, const RsFact *f)
 {
     if (!db->index[7].cap) return RS_NO_FACT;
@@ -80,6 +109,28 @@ uint32_t rs_facts_first_match(const RsFacts *db, unsigned mask, const RsFact *ke
     return db->index[mask].table[slot_of(db, mask, key)];
 }
 
+static KgStatus grow_facts(RsFacts *db)
+{
+    size_t cap = db->cap ? db->cap * 2 : 4096;
+    RsFact *nf = kg_realloc(db->facts, cap * sizeof *nf);
+    if (!nf) return KG_ERR_NOMEM;
+    db->facts = nf;
+    for (unsigned m = 1; m < 8; m++) {
+        if (!((db->active | 0x80u) & (1u << m))) continue;
+        uint32_t *nn = kg_realloc(db->index[m].next, cap * sizeof *nn);
+        if (!nn) return KG_ERR_NOMEM;
+        db->index[m].next = nn;
+    }
+    if (db->dead) {
+        uint8_t *nd = kg_realloc(db->dead, cap);
+        if (!nd) return KG_ERR_NOMEM;
+        memset(nd + db->cap, 0, cap - db->cap);
+        db->dead = nd;
+    }
+    db->cap = cap;
+    return KG_OK;
+}
+
 KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added)
 {
     *added = 0;
@@ -89,33 +140,29 @@ KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added)
         return KG_OK;
     }
     if (db->n >= UINT32_MAX - 1) return KG_ERR_NOMEM;
-    if (db->n == db->cap) {
-        size_t cap = db->cap ? db->cap * 2 : 4096;
-        RsFact *nf = kg_realloc(db->facts, cap * sizeof *nf);
-        if (!nf) return KG_ERR_NOMEM;
-        db->facts = nf;
-        for (int m = 1; m < 8; m++) {
-            uint32_t *nn = kg_realloc(db->index[m].next, cap * sizeof *nn);
-            if (!nn) return KG_ERR_NOMEM;
-            db->index[m].next = nn;
-        }
-        db->cap = cap;
-    }
+    if (db->n == db->cap && grow_facts(db) != KG_OK) return KG_ERR_NOMEM;
     uint32_t id = (uint32_t)db->n;
     db->facts[id] = *f;
     db->n++;
-    for (unsigned m = 1; m < 8; m++) {
-        RsIndex *ix = &db->index[m];
-        /* keep the tables at most half full; a table's load is at most the fact count */
-        if (2 * db->n > ix->cap && grow_table(db, m) != KG_OK) {
+    for (unsigned m = 1; m < 8; m++)
+        if (((db->active | 0x80u) & (1u << m)) && link_fact(db, m, id) != KG_OK) {
+            /* leave no index pointing at the fact being taken back */
+            for (unsigned k = 1; k < m; k++)
+                if ((db->active | 0x80u) & (1u << k)) db->index[k].table[slot_of(db, k, f)] = db->index[k].next[id];
             db->n--;
             return KG_ERR_NOMEM;
         }
-        size_t slot = slot_of(db, m, f);
-        ix->next[id] = ix->table[slot]; /* the older chain, or RS_NO_FACT */
-        ix->table[slot] = id;
-    }
     *index = id;
     *added = 1;
+    return KG_OK;
+}
+
+KgStatus rs_facts_kill(RsFacts *db, uint32_t f)
+{
+    if (!db->dead) {
+        db->dead = kg_calloc(db->cap ? db->cap : 1, 1);
+        if (!db->dead) return KG_ERR_NOMEM;
+    }
+    db->dead[f] = 1;
     return KG_OK;
 }

@@ -47,6 +47,8 @@ typedef struct {
     const char *text;      /* the rule as written, whitespace collapsed */
     unsigned long line, col;
     int stratum;           /* set by rs_stratify: rules of stratum k only negate strata < k */
+    int equality_axiom;    /* in a profile's "== equality ==" section: the engine may instead
+                              handle owl:sameAs itself (equality.c) */
 } RsRule;
 
 struct RsProgram {

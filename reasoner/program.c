@@ -66,7 +66,22 @@ KgStatus rs_program_add_profile(RsProgram *p, const char *profile, KgError *err)
         kg_buf_free(&names);
         return KG_ERR_ARG;
     }
-    return rs_parse(p, profile, text, len, err);
+    size_t first = p->n_rules;
+    KgStatus s = rs_parse(p, profile, text, len, err);
+    if (s != KG_OK) return s;
+    /* the rules between "# == equality ==" and "# == end of equality ==" axiomatise owl:sameAs;
+     * the engine handles them itself unless told otherwise (RsOptions.equality_rules) */
+    unsigned long line = 1, from = 0, to = 0;
+    for (const char *c = text; c < text + len; c++) {
+        if (c == text || c[-1] == '\n') {
+            if (strncmp(c, "# == equality ==", 16) == 0) from = line;
+            else if (strncmp(c, "# == end of equality ==", 23) == 0) to = line;
+        }
+        if (*c == '\n') line++;
+    }
+    for (size_t i = first; from && to && i < p->n_rules; i++)
+        p->rules[i].equality_axiom = p->rules[i].line > from && p->rules[i].line < to;
+    return KG_OK;
 }
 
 size_t rs_program_n_rules(const RsProgram *p) { return p->n_rules; }

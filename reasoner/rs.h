@@ -35,13 +35,20 @@ typedef struct {
     /* Called after each round on a terminal; may be NULL. */
     void (*progress)(void *ctx, unsigned round, uint64_t n_derived);
     void *progress_ctx;
+    /* Apply the OWL 2 RL profile's equality rules (eq-sym, eq-trans, eq-rep-*) as rules instead
+     * of merging owl:sameAs terms into representatives (the default; see README). */
+    int equality_rules;
 } RsOptions;
 
 typedef struct {
     unsigned n_rounds;
     uint64_t n_facts;         /* triples loaded from the store */
     uint64_t n_derived;       /* new triples derived (not already in the store) */
-    uint64_t n_written;       /* of those, the RDF ones written (not a literal subject) */
+    uint64_t n_written;       /* triples written as inferred: the RDF ones (not a literal
+                                 subject) of those, and with equality what it implies */
+    /* owl:sameAs by representatives: terms in classes of two or more, those classes, and the
+     * facts rewritten to representatives in memory */
+    uint64_t n_same_terms, n_same_classes, n_rewritten;
     double seconds_load, seconds_reason, seconds_write;
     /* inconsistencies the rules found: triples [x, nous:inconsistent, "rule"] (RS_INCONSISTENT),
      * how many, and the first few */

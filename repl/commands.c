@@ -25,7 +25,7 @@ const ReplCommand repl_commands[] = {
     {"match", "[--limit N] [--graph G] S P O", "triples matching a pattern (? = any)", cmd_match},
     {"query", "[--format table|tsv|csv|json|ntriples|turtle] [--explain] [-f FILE | SPARQL]",
      "run a SPARQL query (SELECT, ASK, CONSTRUCT)", repl_cmd_query},
-    {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]...",
+    {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--equality merge|rules]",
      "derive what the rules entail and store it as inferred (one transaction)", repl_cmd_reason},
     {"explain", "[--format text|dot] S P O",
      "the proof of a triple, down to asserted triples (dot: Graphviz)", repl_cmd_explain},

@@ -22,9 +22,17 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     RsProgram *p = NULL;
     KgError err = {0};
     KgStatus s = rs_program_new(store, &p, &err);
-    int n_sources = 0;
+    int n_sources = 0, equality_rules = 0;
     for (int i = 1; s == KG_OK && i < argc; i++) {
         const char *v;
+        if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {
+            if (strcmp(v, "rules") != 0 && strcmp(v, "merge") != 0) {
+                rs_program_free(p);
+                return repl_usage_error(r, "reason", "--equality is merge or rules, not '%s'", v);
+            }
+            equality_rules = strcmp(v, "rules") == 0;
+            continue;
+        }
         if ((v = repl_opt_value(argc, argv, &i, "--profile"))) {
             s = rs_program_add_profile(p, v, &err);
         } else if ((v = repl_opt_value(argc, argv, &i, "--rules"))) {
@@ -40,7 +48,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         return repl_usage_error(r, "reason", "give --profile NAME or --rules FILE.dl");
     }
     RsStats st = {0};
-    RsOptions opt = {r->err_is_tty ? progress : NULL, r};
+    RsOptions opt = {r->err_is_tty ? progress : NULL, r, equality_rules};
     if (s == KG_OK) {
         kg_interrupt_install();
         s = rs_reason(store, p, &opt, &st, &err);
@@ -57,6 +65,10 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     double rate = st.seconds_reason > 0 ? (double)st.n_derived / st.seconds_reason : 0;
     fprintf(r->out, "load %.3f s, reason %.3f s (%.0f derived/s), write %.3f s\n", st.seconds_load,
             st.seconds_reason, rate, st.seconds_write);
+    if (st.n_same_terms)
+        fprintf(r->out, "owl:sameAs: %llu terms in %llu classes, %llu facts rewritten to representatives\n",
+                (unsigned long long)st.n_same_terms, (unsigned long long)st.n_same_classes,
+                (unsigned long long)st.n_rewritten);
     if (st.n_inconsistent) {
         fprintf(r->out, "inconsistent: %llu violation%s found (triples <%s>), e.g.\n",
                 (unsigned long long)st.n_inconsistent, st.n_inconsistent == 1 ? "" : "s", RS_INCONSISTENT);
@@ -113,6 +125,17 @@ static void write_dot_label(Repl *r, KgStore *store, const KgQuad *q)
     kg_buf_free(&b);
 }
 
+/* Whether the store holds q as asserted: 1, 0, or -1 when it cannot tell. */
+static int is_asserted(KgStore *store, const KgQuad *q)
+{
+    KgIter *it = NULL;
+    KgQuad got;
+    if (kg_match_new(store, q, KG_ASSERTED, &it, NULL) != KG_OK) return -1;
+    KgStatus s = kg_iter_next(it, &got, NULL, NULL);
+    kg_iter_free(it);
+    return s == KG_OK ? 1 : s == KG_DONE ? 0 : -1;
+}
+
 /* Prints the proof of q: as an indented tree (depth), or as DOT nodes and edges (dot); a
  * premise already proved above is not repeated. */
 static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, int dot,
@@ -139,12 +162,14 @@ static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth
     KgDerivation d;
     KgStatus s = kg_derivation_get(store, q, &d, err);
     if (s == KG_ERR_NOT_FOUND) {
+        /* a leaf: asserted, or (a store changed since) a premise no longer there */
+        int asserted = is_asserted(store, q);
         if (dot) {
             fprintf(r->out, "  t%zu [label=", me);
             write_dot_label(r, store, q);
-            fputs(", shape=box];\n", r->out);
+            fputs(asserted ? ", shape=box];\n" : ", shape=box, style=dashed];\n", r->out);
         } else {
-            fputs("   [asserted]\n", r->out);
+            fputs(asserted ? "   [asserted]\n" : "   [missing: not in the store]\n", r->out);
         }
         return KG_OK;
     }

@@ -1,0 +1,106 @@
+/* reasoner/engine.h: what the parts of one reasoning run share: the compiled rules, the fact
+ * table with each fact's confidence and recorded derivation, and the join state. engine.c
+ * runs the fixpoint, equality.c handles owl:sameAs by representatives, write_back.c writes
+ * the derived triples into the store. Nothing outside reasoner/ sees this. */
+#ifndef NOUS_RS_ENGINE_H
+#define NOUS_RS_ENGINE_H
+
+#include "facts.h"
+
+#define MAX_BODY 64
+
+/* rule_of[f] for a fact equality rewrote from another (its one premise): see equality.c */
+#define RS_REWRITTEN UINT32_MAX
+
+/* A rule ready to run: constants as ids, and a join order per delta atom. */
+typedef struct {
+    const RsRule *rule;
+    KgTermId (*head_ids)[3]; /* per head: the constant's id in each position (0: a variable) */
+    KgTermId (*body_ids)[3]; /* per body atom */
+    int body_absent;          /* a positive atom's constant is not in the store: never fires */
+    int skipped;              /* an equality axiom the engine handles itself */
+    size_t n_pos;             /* positive triple atoms */
+    size_t *pos_atoms;        /* their body indexes */
+    size_t *plans;            /* n_pos plans of n_body atom indexes each */
+    KgExpr **exprs;           /* per body atom: FILTER and BIND expressions */
+} Compiled;
+
+typedef struct RsEquality RsEquality;
+
+typedef struct {
+    KgStore *store;
+    RsProgram *prog;
+    RsFacts db;
+    double *conf;        /* per fact */
+    uint32_t *rule_of;   /* per fact: rule index + 1, 0 for a fact from the store, RS_REWRITTEN */
+    uint32_t *prem_start;/* per fact: where its premises start in `prems` */
+    uint8_t *n_prem;
+    uint32_t *prems;
+    size_t n_prems, cap_prems, cap_meta;
+    Compiled *rules;
+    uint64_t *per_rule;
+    RsEquality *eq;      /* NULL unless owl:sameAs is handled by representatives */
+    size_t n_loaded;     /* facts 0..n_loaded-1 came from the store */
+    KgQuad *graphs;      /* per loaded fact: the quad it was read as (its graph) */
+    /* the current evaluation */
+    const Compiled *cr;
+    const size_t *plan;
+    size_t delta_atom;
+    uint32_t old_end, delta_start, delta_end;
+    KgTermId vals[256];
+    int bound[256];
+    uint32_t premise[MAX_BODY];
+    uint64_t n_steps;
+    KgStatus status;
+    KgError *err;
+} Engine;
+
+/* Adds a fact (in canonical form when equality is on) with its derivation, or raises the
+ * confidence of the fact already there (max over derivations). KG_ERR_NOMEM only. */
+KgStatus rs_engine_add_fact(Engine *e, const RsFact *f, uint32_t rule_of, const uint32_t *prem,
+                            size_t n_prem, double conf);
+
+/* ---- equality.c: owl:sameAs by representatives */
+
+/* Turns equality handling on: owl:sameAs facts merge their terms from now on. */
+KgStatus rs_eq_start(Engine *e, KgError *err);
+void rs_eq_free(Engine *e);
+/* The representative of term t (t itself when equality is off or t is merged with nothing). */
+KgTermId rs_eq_find(const Engine *e, KgTermId t);
+/* Called for each new fact: an owl:sameAs fact between two terms is queued for merging. */
+KgStatus rs_eq_note(Engine *e, uint32_t fact);
+/* Merges what the queued owl:sameAs facts say is equal: every fact naming a merged term dies
+ * and its rewritten form is added (a new fact, so the next round's delta); the rules'
+ * constants are rewritten too. *n_merged gets how many terms stopped being representatives. */
+KgStatus rs_eq_merge(Engine *e, size_t *n_merged);
+
+/* Counts for the report. */
+typedef struct {
+    uint64_t n_terms, n_classes; /* terms in classes of two or more, and those classes */
+    uint64_t n_rewritten;        /* facts rewritten to representatives in memory */
+} RsEqCounts;
+void rs_eq_counts(const Engine *e, RsEqCounts *out);
+
+/* Writing back: `put` writes one inferred triple with its derivation (ctx is write_back's). */
+typedef KgStatus (*RsPutFn)(void *ctx, const KgQuad *q, const char *rule, double conf,
+                            const KgQuad *prem, size_t n_prem, KgError *err);
+/* The triples equality implies beyond the fact table: each live fact with every member of its
+ * terms' classes substituted, and owl:sameAs between every two members of a class, each with
+ * a derivation (eq-rep-*, eq-sym, eq-trans) whose premises are in the store once all is written. */
+KgStatus rs_eq_write(Engine *e, RsPutFn put, void *ctx, KgError *err);
+/* The derivation of fact f, rewritten from another (rule_of[f] == RS_REWRITTEN): that fact and
+ * the owl:sameAs triples between the terms that differ (at most 4 premises), and the rule's
+ * name (eq-rep-s, eq-rep-so, ...). */
+void rs_eq_rewritten_derivation(const Engine *e, uint32_t f, KgQuad *prem, size_t *n_prem,
+                                const char **rule);
+
+/* ---- write_back.c */
+
+/* The quad fact f stands for: as read from the store (its graph) or, derived, in the default
+ * graph. */
+KgQuad rs_fact_quad(const Engine *e, uint32_t f);
+/* Writes the derived facts (n_loaded on) and what equality implies into the store as
+ * inferred, each with its derivation; *n_written gets how many triples were written. */
+KgStatus rs_write_back(Engine *e, uint64_t *n_written, KgError *err);
+
+#endif
