@@ -40,13 +40,14 @@ void rs_facts_free(RsFacts *db)
     memset(db, 0, sizeof *db);
 }
 
-/* The slot of key in index m: where its chain head is, or the empty slot to put it in. */
-static size_t slot_of(const RsFacts *db, unsigned m, const RsFact *key)
+/* The slot of key (hash h) in index m: where its chain head is, or the empty slot to put it in. */
+static size_t slot_of(const RsFacts *db, unsigned m, const RsFact *key, uint64_t h)
 {
     const RsIndex *ix = &db->index[m];
-    size_t mask = ix->cap - 1, i = (size_t)key_hash(m, key) & mask;
-    while (ix->table[i] != RS_NO_FACT && !key_equal(m, &db->facts[ix->table[i]], key))
-        i = (i + 1) & mask;
+    uint64_t tag = h >> 32;
+    size_t mask = ix->cap - 1, i = (size_t)tag & mask;
+    for (uint64_t e; (e = ix->table[i]) != RS_EMPTY_SLOT; i = (i + 1) & mask)
+        if (e >> 32 == tag && key_equal(m, &db->facts[(uint32_t)e], key)) break;
     return i;
 }
 
@@ -55,7 +56,7 @@ static KgStatus grow_table(RsFacts *db, unsigned m)
 {
     RsIndex *ix = &db->index[m];
     size_t cap = ix->cap ? ix->cap * 2 : 1024;
-    uint32_t *old = ix->table;
+    uint64_t *old = ix->table;
     size_t old_cap = ix->cap;
     ix->table = kg_malloc(cap * sizeof *ix->table);
     if (!ix->table) {
@@ -65,7 +66,13 @@ static KgStatus grow_table(RsFacts *db, unsigned m)
     memset(ix->table, 0xff, cap * sizeof *ix->table);
     ix->cap = cap;
     for (size_t i = 0; i < old_cap; i++)
-        if (old[i] != RS_NO_FACT) ix->table[slot_of(db, m, &db->facts[old[i]])] = old[i];
+        if (old[i] != RS_EMPTY_SLOT) {
+            /* the keys are distinct: the first empty slot from the home slot, which the
+             * stored hash gives without reading the fact */
+            size_t j = (size_t)(old[i] >> 32) & (cap - 1);
+            while (ix->table[j] != RS_EMPTY_SLOT) j = (j + 1) & (cap - 1);
+            ix->table[j] = old[i];
+        }
     kg_free(old);
     return KG_OK;
 }
@@ -74,12 +81,49 @@ static KgStatus grow_table(RsFacts *db, unsigned m)
 static KgStatus link_fact(RsFacts *db, unsigned m, uint32_t id)
 {
     RsIndex *ix = &db->index[m];
-    /* a table's load is at most the fact count */
-    if (2 * ((size_t)id + 1) > ix->cap && grow_table(db, m) != KG_OK) return KG_ERR_NOMEM;
-    size_t slot = slot_of(db, m, &db->facts[id]);
-    ix->next[id] = ix->table[slot]; /* the older chain, or RS_NO_FACT */
-    ix->table[slot] = id;
+    const RsFact *f = &db->facts[id];
+    uint64_t h = key_hash(m, f);
+    if (!ix->cap && grow_table(db, m) != KG_OK) return KG_ERR_NOMEM;
+    size_t slot = slot_of(db, m, f, h);
+    if (ix->table[slot] == RS_EMPTY_SLOT) {
+        if (2 * (ix->n_keys + 1) > ix->cap) {
+            if (grow_table(db, m) != KG_OK) return KG_ERR_NOMEM;
+            slot = slot_of(db, m, f, h);
+        }
+        ix->n_keys++;
+        ix->next[id] = RS_NO_FACT;
+    } else {
+        ix->next[id] = (uint32_t)ix->table[slot]; /* the older chain */
+    }
+    ix->table[slot] = (h >> 32) << 32 | id;
     return KG_OK;
+}
+
+/* Takes fact id (the newest) back out of index m. */
+static void unlink_fact(RsFacts *db, unsigned m, uint32_t id)
+{
+    RsIndex *ix = &db->index[m];
+    const RsFact *f = &db->facts[id];
+    uint64_t h = key_hash(m, f);
+    size_t slot = slot_of(db, m, f, h);
+    if (ix->table[slot] == RS_EMPTY_SLOT || (uint32_t)ix->table[slot] != id) return;
+    if (ix->next[id] != RS_NO_FACT) {
+        ix->table[slot] = (h >> 32) << 32 | ix->next[id];
+        return;
+    }
+    /* the key's only fact: empty the slot, moving later entries of its probe run back */
+    size_t mask = ix->cap - 1, i = slot;
+    ix->table[i] = RS_EMPTY_SLOT;
+    ix->n_keys--;
+    for (size_t j = (i + 1) & mask; ix->table[j] != RS_EMPTY_SLOT; j = (j + 1) & mask) {
+        size_t home = (size_t)(ix->table[j] >> 32) & mask;
+        /* entry j may move to i when its home is not in (i, j] cyclically */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            ix->table[i] = ix->table[j];
+            ix->table[j] = RS_EMPTY_SLOT;
+            i = j;
+        }
+    }
 }
 
 KgStatus rs_facts_enable(RsFacts *db, unsigned mask)
@@ -90,23 +134,23 @@ KgStatus rs_facts_enable(RsFacts *db, unsigned mask)
         ix->next = kg_malloc(db->cap * sizeof *ix->next);
         if (!ix->next) return KG_ERR_NOMEM;
     }
+    if (!ix->cap && grow_table(db, mask) != KG_OK) return KG_ERR_NOMEM;
     for (size_t i = 0; i < db->n; i++)
         if (link_fact(db, mask, (uint32_t)i) != KG_OK) return KG_ERR_NOMEM;
-    if (!ix->cap && grow_table(db, mask) != KG_OK) return KG_ERR_NOMEM;
     db->active |= 1u << mask;
     return KG_OK;
 }
 
 uint32_t rs_facts_find(const RsFacts *db, const RsFact *f)
 {
-    if (!db->index[7].cap) return RS_NO_FACT;
-    return db->index[7].table[slot_of(db, 7, f)];
+    return rs_facts_first_match(db, 7, f);
 }
 
 uint32_t rs_facts_first_match(const RsFacts *db, unsigned mask, const RsFact *key)
 {
     if (!db->index[mask].cap) return RS_NO_FACT;
-    return db->index[mask].table[slot_of(db, mask, key)];
+    uint64_t e = db->index[mask].table[slot_of(db, mask, key, key_hash(mask, key))];
+    return e == RS_EMPTY_SLOT ? RS_NO_FACT : (uint32_t)e;
 }
 
 static KgStatus grow_facts(RsFacts *db)
@@ -148,7 +192,7 @@ KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added)
         if (((db->active | 0x80u) & (1u << m)) && link_fact(db, m, id) != KG_OK) {
             /* leave no index pointing at the fact being taken back */
             for (unsigned k = 1; k < m; k++)
-                if ((db->active | 0x80u) & (1u << k)) db->index[k].table[slot_of(db, k, f)] = db->index[k].next[id];
+                if ((db->active | 0x80u) & (1u << k)) unlink_fact(db, k, id);
             db->n--;
             return KG_ERR_NOMEM;
         }

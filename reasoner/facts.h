@@ -18,12 +18,18 @@ typedef struct {
 } RsFact;
 
 /* One hash index: `table` maps a key (the fact's bound positions) to the newest fact with
- * that key; next[f] is the next older fact with the same key. */
+ * that key; next[f] is the next older fact with the same key. A slot holds the fact in its
+ * low 32 bits and 32 bits of the key's hash in its high 32, which also place it (its home
+ * slot): a probe only reads a fact (a likely cache miss) when the hashes agree, and growing a
+ * table reads none. A table is sized by the keys it holds, not by the facts. */
 typedef struct {
-    uint32_t *table;
-    size_t cap; /* a power of two; 0 while the index is not kept */
+    uint64_t *table; /* RS_EMPTY_SLOT or (hash >> 32) << 32 | fact */
+    size_t cap;      /* a power of two; 0 while the index is not kept */
+    size_t n_keys;
     uint32_t *next;
 } RsIndex;
+
+#define RS_EMPTY_SLOT UINT64_MAX
 
 typedef struct {
     RsFact *facts;

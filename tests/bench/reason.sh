@@ -21,8 +21,11 @@
 #      The ratios compare nous's in-memory "reason" time (not read, not write) with CLIPS's
 #      "run" and SQLite's query time: below 1x nous is faster. All three must count the same
 #      number of path triples; a mismatch is flagged.
+#   3. owl:sameAs: a chain of $SAME_N equal individuals, owl-rl with equality by representatives
+#      (the default) and with the profile's equality rules (--equality rules): written triples
+#      (the same) and times.
 # Missing Debian packages (clips, sqlite3) are installed as root or with sudo. POSIX sh; needs
-# `date +%N`. NOUS, BENCH_DATA, LUBM10, CHAIN_N, RAND_N, RAND_M, SEED may be set.
+# `date +%N`. NOUS, BENCH_DATA, LUBM10, CHAIN_N, RAND_N, RAND_M, SEED, SAME_N may be set.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -32,6 +35,7 @@ LUBM10=${LUBM10:-1}
 CHAIN_N=${CHAIN_N:-2000}
 RAND_N=${RAND_N:-1000}
 RAND_M=${RAND_M:-3000}
+SAME_N=${SAME_N:-300}
 SEED=${SEED:-42}
 
 case $(date +%N) in
@@ -279,4 +283,38 @@ echo "n/clips, n/sqlite: nous reason time / baseline time (below 1x: nous faster
 echo "edges: chain i -> i+1 for i < $CHAIN_N; random: $RAND_M distinct edges on $RAND_N nodes," \
      "awk srand($SEED) ($(readlink -f "$(command -v awk)"))"
 [ "$mismatch" = 0 ] || echo "$mismatch graph(s) where the path counts differ: see the rows marked above"
+
+# ------------------------------------------------------------ 3. owl:sameAs
+
+# $SAME_N individuals i0 owl:sameAs i1 owl:sameAs ... (one class of equal terms), each with
+# three property values and a type; `reason --profile owl-rl` merging them into one
+# representative (the default) and applying the profile's eq- rules (--equality rules).
+echo "== owl:sameAs chain of $SAME_N individuals" >&2
+awk -v n="$SAME_N" 'BEGIN {
+    ex = "http://example.org/"
+    for (i = 0; i < n; i++) {
+        if (i) printf "<%si%d> <http://www.w3.org/2002/07/owl#sameAs> <%si%d> .\n", ex, i - 1, ex, i
+        for (k = 0; k < 3; k++) printf "<%si%d> <%sp%d> <%sv%d> .\n", ex, i, ex, k, ex, (i * 7 + k) % 50
+        printf "<%si%d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <%sC%d> .\n", ex, i, ex, i % 5
+    }
+}' >"$tmp/same.nt"
+srow='%-8s %9s %9s %8s %8s %8s\n'
+echo
+echo "owl:sameAs: a chain of $SAME_N equal individuals (4 facts each), --profile owl-rl"
+printf "$srow" equality "in" written reason write "wall"
+for mode in merge rules; do
+    fresh
+    if "$NOUS" --db "$tmp/x.db" load "$tmp/same.nt" >"$tmp/out" 2>&1 &&
+        nous_reason --profile owl-rl --equality "$mode"; then
+        written=$(sed -n 's/.* \([0-9]*\) written as inferred$/\1/p' "$tmp/reason.out")
+        printf "$srow" "$mode" "$n_in" "${written:-?}" "$reason_s" "$write_s" "$wall_s"
+        eval "same_$mode=\$reason_s"
+    else
+        echo "   nous failed with --equality $mode" >&2
+    fi
+done
+echo "merge: terms merged into one representative, the closure written out at the end (the"
+echo "default); rules: the profile's eq-sym, eq-trans, eq-rep-s/p/o applied as rules. Both write"
+echo "the same triples; in memory, merging is $(awk -v a="${same_merge:-}" -v b="${same_rules:-}" 'BEGIN {
+    if (a == "" || b == "") print "n/a"; else if (a + 0 < 0.001) printf "over %.0fx", b / 0.001; else printf "%.0fx", b / a }') faster (reason time, rules / merge)"
 exit 0
