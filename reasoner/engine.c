@@ -21,6 +21,18 @@ static double now_s(void)
 
 /* ---------------------------------------------------------------- facts and their metadata */
 
+/* Grows *a (cap elements of `size` bytes) to hold at least `need`; 0 when out of memory. */
+static int grow_array(void **a, size_t *cap, size_t need, size_t size)
+{
+    size_t c = *cap ? *cap : 1024;
+    while (c < need) c *= 2;
+    void *n = kg_realloc(*a, c * size);
+    if (!n) return 0;
+    *a = n;
+    *cap = c;
+    return 1;
+}
+
 static KgStatus grow_meta(Engine *e)
 {
     if (e->db.n <= e->cap_meta) return KG_OK;
@@ -251,13 +263,39 @@ static void emit(Engine *e)
             conf *= e->conf[e->premise[i]];
         }
     uint32_t rule_plus1 = (uint32_t)(c - e->rules) + 1;
-    for (size_t h = 0; h < r->n_heads && e->status == KG_OK; h++) {
+    /* kept until the round ends (the facts of this round are not read before the next) */
+    if ((e->n_pending + r->n_heads > e->cap_pending &&
+         !grow_array((void **)&e->pending, &e->cap_pending, e->n_pending + r->n_heads, sizeof *e->pending)) ||
+        (e->n_pending_prems + n_prem > e->cap_pending_prems &&
+         !grow_array((void **)&e->pending_prems, &e->cap_pending_prems, e->n_pending_prems + n_prem,
+                     sizeof *e->pending_prems))) {
+        e->status = kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+        return;
+    }
+    uint32_t at = (uint32_t)e->n_pending_prems;
+    memcpy(e->pending_prems + at, prem, n_prem * sizeof *prem);
+    e->n_pending_prems += n_prem;
+    for (size_t h = 0; h < r->n_heads; h++) {
         RsFact f = {value_of(e, &r->heads[h][0], c->head_ids[h][0]),
                     value_of(e, &r->heads[h][1], c->head_ids[h][1]),
                     value_of(e, &r->heads[h][2], c->head_ids[h][2])};
-        if (rs_engine_add_fact(e, &f, rule_plus1, prem, n_prem, conf) != KG_OK)
-            e->status = kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+        e->pending[e->n_pending++] = (RsPending){f, conf, rule_plus1, at, (uint32_t)n_prem};
     }
+}
+
+/* Adds the facts derived in this round to the table, fetching the index slots of the fact 8
+ * ahead (computing the slot costs less than waiting for it). */
+static KgStatus flush_pending(Engine *e)
+{
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < e->n_pending; i++) {
+        if (i + AHEAD < e->n_pending) rs_facts_prefetch(&e->db, &e->pending[i + AHEAD].f);
+        const RsPending *p = &e->pending[i];
+        if (rs_engine_add_fact(e, &p->f, p->rule_plus1, e->pending_prems + p->prem_at, p->n_prem, p->conf) != KG_OK)
+            return kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+    }
+    e->n_pending = e->n_pending_prems = 0;
+    return KG_OK;
 }
 
 static void join(Engine *e, size_t step)
@@ -413,7 +451,7 @@ static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsign
                 join(e, 0);
             }
         }
-        if (e->status != KG_OK) return e->status;
+        if (e->status != KG_OK || (e->status = flush_pending(e)) != KG_OK) return e->status;
         if (e->eq) {
             size_t n = 0;
             if (rs_eq_merge(e, &n) != KG_OK)
@@ -525,6 +563,8 @@ out:
     kg_free(e.prem_start);
     kg_free(e.n_prem);
     kg_free(e.prems);
+    kg_free(e.pending);
+    kg_free(e.pending_prems);
     kg_free(e.graphs);
     if (s == KG_OK && stats) {
         st.per_rule = e.per_rule;

@@ -27,6 +27,16 @@ typedef struct {
 
 typedef struct RsEquality RsEquality;
 
+/* A fact a rule derived in this round, added to the table at the round's end (rs_engine_flush):
+ * in a batch, the table's cache misses can be fetched ahead. */
+typedef struct {
+    RsFact f;
+    double conf;
+    uint32_t rule_plus1;
+    uint32_t prem_at; /* its premises: pending_prems[prem_at ..] */
+    uint32_t n_prem;
+} RsPending;
+
 typedef struct {
     KgStore *store;
     RsProgram *prog;
@@ -42,6 +52,10 @@ typedef struct {
     RsEquality *eq;      /* NULL unless owl:sameAs is handled by representatives */
     size_t n_loaded;     /* facts 0..n_loaded-1 came from the store */
     KgQuad *graphs;      /* per loaded fact: the quad it was read as (its graph) */
+    RsPending *pending;  /* derived this round, not in the table yet */
+    size_t n_pending, cap_pending;
+    uint32_t *pending_prems;
+    size_t n_pending_prems, cap_pending_prems;
     /* the current evaluation */
     const Compiled *cr;
     const size_t *plan;

@@ -201,6 +201,15 @@ KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added)
     return KG_OK;
 }
 
+void rs_facts_prefetch(const RsFacts *db, const RsFact *f)
+{
+    for (unsigned m = 1; m < 8; m++) {
+        const RsIndex *ix = &db->index[m];
+        if (!ix->cap || !((db->active | 0x80u) & (1u << m))) continue;
+        __builtin_prefetch(&ix->table[(size_t)(key_hash(m, f) >> 32) & (ix->cap - 1)]);
+    }
+}
+
 KgStatus rs_facts_kill(RsFacts *db, uint32_t f)
 {
     if (!db->dead) {

@@ -54,6 +54,8 @@ static inline uint32_t rs_facts_next_match(const RsFacts *db, unsigned mask, uin
 {
     return db->index[mask].next[f];
 }
+/* Asks the CPU to fetch the index slots a lookup or an insert of f will read. */
+void rs_facts_prefetch(const RsFacts *db, const RsFact *f);
 KgStatus rs_facts_kill(RsFacts *db, uint32_t f);
 static inline int rs_facts_dead(const RsFacts *db, uint32_t f) { return db->dead && db->dead[f]; }
 
