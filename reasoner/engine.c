@@ -90,6 +90,27 @@ KgStatus rs_engine_add_fact(Engine *e, const RsFact *fact, uint32_t rule_plus1,
     return e->eq ? rs_eq_note(e, idx) : KG_OK;
 }
 
+/* ---------------------------------------------------------------- term kinds */
+
+/* A direct-mapped cache of term kinds: a miss asks the store's dictionary. */
+struct RsKinds {
+    KgTermId id[1 << 16];
+    signed char kind[1 << 16];
+};
+
+int rs_term_kind(Engine *e, KgTermId id)
+{
+    if (!id) return -1;
+    if (!e->kinds && !(e->kinds = kg_calloc(1, sizeof *e->kinds))) return -1;
+    size_t i = (size_t)(id ^ (id >> 16)) & 0xffff;
+    if (e->kinds->id[i] == id) return e->kinds->kind[i];
+    KgTerm t;
+    if (kg_dict_get(e->store, id, &t, NULL) != KG_OK) return -1;
+    e->kinds->id[i] = id;
+    e->kinds->kind[i] = (signed char)t.kind;
+    return t.kind;
+}
+
 /* ---------------------------------------------------------------- compiling rules */
 
 static KgStatus resolve(Engine *e, const RsTerm *t, int intern, KgTermId *out, KgError *err)
@@ -147,7 +168,8 @@ static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *e
     c->body_ids = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->body_ids);
     c->pos_atoms = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->pos_atoms);
     c->exprs = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->exprs);
-    if (!c->body_ids || !c->pos_atoms || !c->exprs) return KG_ERR_NOMEM;
+    c->fast = kg_calloc(r->n_body ? r->n_body : 1, sizeof *c->fast);
+    if (!c->body_ids || !c->pos_atoms || !c->exprs || !c->fast) return KG_ERR_NOMEM;
     /* every rule's head constants were interned first (compile_heads), so a body constant
      * that is still absent can never match */
     for (size_t i = 0; i < r->n_body; i++) {
@@ -158,6 +180,7 @@ static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *e
                                  a->expr_col, a->prefixes, r->var_names, r->n_vars,
                                  a->kind == RS_ATOM_FILTER, &c->exprs[i], err)) != KG_OK)
                 return s;
+            if (a->kind == RS_ATOM_FILTER) rs_fast_filter_compile(r, a, &c->fast[i]);
             continue;
         }
         for (int k = 0; k < 3; k++) {
@@ -237,6 +260,7 @@ static void free_compiled(Compiled *c)
 {
     for (size_t i = 0; c->exprs && i < c->rule->n_body; i++) kg_expr_free(c->exprs[i]);
     kg_free(c->exprs);
+    kg_free(c->fast);
     kg_free(c->head_ids);
     kg_free(c->body_ids);
     kg_free(c->pos_atoms);
@@ -318,7 +342,11 @@ static void join(Engine *e, size_t step)
                   value_of(e, &a->t[2], ids[2])};
     unsigned mask = (key.s ? 1u : 0) | (key.p ? 2u : 0) | (key.o ? 4u : 0);
     if (a->kind == RS_ATOM_FILTER) {
-        int truth = 0;
+        int truth = c->fast[ai].n ? rs_fast_filter_test(e, &c->fast[ai]) : -1;
+        if (truth >= 0) {
+            if (truth) join(e, step + 1);
+            return;
+        }
         KgStatus s = kg_expr_test(c->exprs[ai], e->vals, &truth, e->err);
         if (s != KG_OK) e->status = s;
         else if (truth) join(e, step + 1);
@@ -564,6 +592,7 @@ out:
     kg_free(e.n_prem);
     kg_free(e.prems);
     kg_free(e.pending);
+    kg_free(e.kinds);
     kg_free(e.pending_prems);
     kg_free(e.graphs);
     if (s == KG_OK && stats) {

@@ -12,6 +12,19 @@
 /* rule_of[f] for a fact equality rewrote from another (its one premise): see equality.c */
 #define RS_REWRITTEN UINT32_MAX
 
+/* A FILTER the engine tests itself (fast_filter.c): tests joined by &&. */
+enum { RS_TEST_KIND, RS_TEST_DIFFERENT };
+typedef struct {
+    uint8_t op;     /* RS_TEST_KIND: the kind of ?a is `kind` (!= when negate); DIFFERENT: ?a != ?b */
+    uint8_t negate;
+    uint32_t a, b;  /* variables */
+    uint8_t kind;
+} RsTest;
+typedef struct {
+    RsTest tests[8];
+    size_t n; /* 0: not a fast filter */
+} RsFastFilter;
+
 /* A rule ready to run: constants as ids, and a join order per delta atom. */
 typedef struct {
     const RsRule *rule;
@@ -23,9 +36,11 @@ typedef struct {
     size_t *pos_atoms;        /* their body indexes */
     size_t *plans;            /* n_pos plans of n_body atom indexes each */
     KgExpr **exprs;           /* per body atom: FILTER and BIND expressions */
+    RsFastFilter *fast;       /* per body atom: the FILTER as tests on ids, when it is one */
 } Compiled;
 
 typedef struct RsEquality RsEquality;
+typedef struct RsKinds RsKinds;
 
 /* A fact a rule derived in this round, added to the table at the round's end (rs_engine_flush):
  * in a batch, the table's cache misses can be fetched ahead. */
@@ -50,6 +65,7 @@ typedef struct {
     Compiled *rules;
     uint64_t *per_rule;
     RsEquality *eq;      /* NULL unless owl:sameAs is handled by representatives */
+    RsKinds *kinds;      /* recently seen terms' kinds (rs_term_kind) */
     size_t n_loaded;     /* facts 0..n_loaded-1 came from the store */
     KgQuad *graphs;      /* per loaded fact: the quad it was read as (its graph) */
     RsPending *pending;  /* derived this round, not in the table yet */
@@ -73,6 +89,17 @@ typedef struct {
  * confidence of the fact already there (max over derivations). KG_ERR_NOMEM only. */
 KgStatus rs_engine_add_fact(Engine *e, const RsFact *f, uint32_t rule_of, const uint32_t *prem,
                             size_t n_prem, double conf);
+
+/* The kind of term id (KG_TERM_IRI, _BLANK, _LITERAL), -1 when the store cannot say. */
+int rs_term_kind(Engine *e, KgTermId id);
+
+/* ---- fast_filter.c */
+
+/* Compiles FILTER atom a of rule r into tests on ids when it is made only of isLiteral, isIRI,
+ * isURI, isBlank (negated or not) and ?a != ?b joined by &&: 1 then, else 0. */
+int rs_fast_filter_compile(const RsRule *r, const RsAtom *a, RsFastFilter *out);
+/* 1 true, 0 false, -1 undecided: evaluate the expression itself. */
+int rs_fast_filter_test(Engine *e, const RsFastFilter *f);
 
 /* ---- equality.c: owl:sameAs by representatives */
 

@@ -130,6 +130,34 @@ Test(engine, stratified_negation)
     kg_store_close(st);
 }
 
+/* FILTERs the engine tests itself (kinds, != of terms) must agree with SPARQL, which compares
+ * literals by value: "1"^^xsd:integer != "01"^^xsd:integer is false. */
+Test(engine, fast_filters_agree_with_sparql)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\n"
+                             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                             "ex:a ex:v \"1\"^^xsd:integer , \"01\"^^xsd:integer , ex:b , _:x .\n"
+                             "ex:b ex:v ex:b .\n");
+    RsStats stats = reason_ok(st, "@prefix ex: <" EX "> .\n"
+                                  "[?x, ex:twoValues, ?x] :- [?x, ex:v, ?y], [?x, ex:v, ?z], FILTER(?y != ?z) .\n"
+                                  "[?x, ex:litPair, ?x] :- [?x, ex:v, ?y], [?x, ex:v, ?z], FILTER(isLiteral(?y) && isLiteral(?z) && ?y != ?z) .\n"
+                                  "[?x, ex:iriValue, ?y] :- [?x, ex:v, ?y], FILTER(!isLiteral(?y) && isIRI(?y)) .\n"
+                                  "[?x, ex:blankValue, ?x] :- [?x, ex:v, ?y], FILTER(isBlank(?y)) .\n"
+                                  "[?x, ex:notSelf, ?x] :- [?x, ex:v, ?y], FILTER(?x != ?y) .\n");
+    rs_stats_free(&stats);
+    cr_assert(has(st, EX "a", EX "twoValues", EX "a"));
+    cr_assert(!has(st, EX "b", EX "twoValues", EX "b"), "one value is never != itself");
+    /* the two literals are equal as numbers: no pair of different literal values */
+    cr_assert(!has(st, EX "a", EX "litPair", EX "a"), "\"1\" and \"01\" are equal integers");
+    cr_assert(has(st, EX "a", EX "iriValue", EX "b"));
+    cr_assert(has(st, EX "b", EX "iriValue", EX "b"));
+    cr_assert(has(st, EX "a", EX "blankValue", EX "a"));
+    cr_assert(!has(st, EX "b", EX "blankValue", EX "b"));
+    cr_assert(has(st, EX "a", EX "notSelf", EX "a"));
+    cr_assert(!has(st, EX "b", EX "notSelf", EX "b"));
+    kg_store_close(st);
+}
+
 Test(engine, weights_multiply_along_a_proof_and_derivations_are_recorded)
 {
     KgStore *st = store_with("@prefix ex: <" EX "> .\n"
