@@ -5,7 +5,10 @@
  * first round all its premises exist. A rule's atoms are joined in an order chosen once per
  * (rule, d): the delta atom first, then always the atom with the most positions bound, so each
  * step is a hash lookup. The first derivation found of each fact is kept (rule and premises),
- * so proofs are shallow; its confidence is the rule's weight times its premises'. */
+ * so proofs are shallow; its confidence is the rule's weight times its premises'. A later
+ * derivation with a higher confidence replaces it, and the rise is handed on to what was
+ * derived from the fact (propagate_confidence), so a fact ends with the best confidence of
+ * any proof. The facts a round derives join the table when it ends (flush_pending). */
 #include "engine.h"
 
 #include <stdlib.h>
@@ -54,6 +57,21 @@ static KgStatus grow_meta(Engine *e)
     return KG_OK;
 }
 
+/* Makes (rule, premises) fact idx's recorded derivation. */
+static KgStatus record_derivation(Engine *e, uint32_t idx, uint32_t rule_plus1, const uint32_t *prem,
+                                  size_t n_prem)
+{
+    if (e->n_prems + n_prem > e->cap_prems &&
+        !grow_array((void **)&e->prems, &e->cap_prems, e->n_prems + n_prem, sizeof *e->prems))
+        return KG_ERR_NOMEM;
+    e->rule_of[idx] = rule_plus1;
+    e->prem_start[idx] = (uint32_t)e->n_prems;
+    e->n_prem[idx] = (uint8_t)n_prem;
+    if (n_prem) memcpy(e->prems + e->n_prems, prem, n_prem * sizeof *prem);
+    e->n_prems += n_prem;
+    return KG_OK;
+}
+
 KgStatus rs_engine_add_fact(Engine *e, const RsFact *fact, uint32_t rule_plus1,
                             const uint32_t *prem, size_t n_prem, double conf)
 {
@@ -68,24 +86,20 @@ KgStatus rs_engine_add_fact(Engine *e, const RsFact *fact, uint32_t rule_plus1,
     if (rs_facts_add(&e->db, f, &idx, &added) != KG_OK || grow_meta(e) != KG_OK)
         return KG_ERR_NOMEM;
     if (!added) {
-        /* seen before: keep the better confidence (max over derivations) */
-        if (rule_plus1 && conf > e->conf[idx] && e->rule_of[idx]) e->conf[idx] = conf;
+        /* seen before: keep the better confidence (max over derivations), with the proof that
+         * gives it, and let what was derived from the fact learn of it (propagate_confidence).
+         * A triple from the store keeps its own. */
+        if (rule_plus1 && conf > e->conf[idx] && e->rule_of[idx]) {
+            if (record_derivation(e, idx, rule_plus1, prem, n_prem) != KG_OK) return KG_ERR_NOMEM;
+            e->conf[idx] = conf;
+            if (!grow_array((void **)&e->better, &e->cap_better, e->n_better + 1, sizeof *e->better))
+                return KG_ERR_NOMEM;
+            e->better[e->n_better++] = idx;
+        }
         return KG_OK;
     }
-    if (e->n_prems + n_prem > e->cap_prems) {
-        size_t cap = e->cap_prems ? e->cap_prems * 2 : 8192;
-        while (cap < e->n_prems + n_prem) cap *= 2;
-        uint32_t *np = kg_realloc(e->prems, cap * sizeof *np);
-        if (!np) return KG_ERR_NOMEM;
-        e->prems = np;
-        e->cap_prems = cap;
-    }
+    if (record_derivation(e, idx, rule_plus1, prem, n_prem) != KG_OK) return KG_ERR_NOMEM;
     e->conf[idx] = conf;
-    e->rule_of[idx] = rule_plus1;
-    e->prem_start[idx] = (uint32_t)e->n_prems;
-    e->n_prem[idx] = (uint8_t)n_prem;
-    if (n_prem) memcpy(e->prems + e->n_prems, prem, n_prem * sizeof *prem);
-    e->n_prems += n_prem;
     if (rule_plus1 && rule_plus1 != RS_REWRITTEN) e->per_rule[rule_plus1 - 1]++;
     return e->eq ? rs_eq_note(e, idx) : KG_OK;
 }
@@ -388,14 +402,22 @@ static void join(Engine *e, size_t step)
     }
     /* which facts this atom may read: delta, older than delta, or all up to the delta's end */
     uint32_t lo = 0, hi = e->delta_end;
-    if (ai == e->delta_atom) lo = e->delta_start;
-    else if (ai < e->delta_atom) hi = e->delta_start;
+    const uint8_t *improved = NULL;
+    if (e->improved) {
+        /* a confidence pass: every fact, the delta atom reading only those that improved */
+        if (ai == e->delta_atom) improved = e->improved;
+    } else if (ai == e->delta_atom) {
+        lo = e->delta_start;
+    } else if (ai < e->delta_atom) {
+        hi = e->delta_start;
+    }
     if (lo >= hi) return;
     uint32_t f = mask == 0 ? hi - 1 : rs_facts_first_match(&e->db, mask, &key);
     for (; f != RS_NO_FACT; f = mask == 0 ? (f > lo ? f - 1 : RS_NO_FACT) : rs_facts_next_match(&e->db, mask, f)) {
         if (f >= hi) continue;
         if (f < lo) break; /* chains run from newest to oldest */
         if (rs_facts_dead(&e->db, f)) continue; /* rewritten by equality */
+        if (improved && !(improved[f >> 3] & (1u << (f & 7)))) continue;
         const RsFact *fact = &e->db.facts[f];
         const KgTermId got[3] = {fact->s, fact->p, fact->o};
         int newly[3] = {0, 0, 0}, ok = 1;
@@ -454,6 +476,46 @@ static KgStatus load_facts(Engine *e, KgQuad **graphs, KgError *err)
     return s == KG_DONE ? KG_OK : s;
 }
 
+/* One pass of stratum's rules with each positive atom in turn reading only facts of `delta`. */
+static void run_rules(Engine *e, int stratum)
+{
+    for (size_t i = 0; i < e->prog->n_rules && e->status == KG_OK; i++) {
+        const Compiled *c = &e->rules[i];
+        if (c->rule->stratum != stratum || c->body_absent || c->skipped) continue;
+        e->cr = c;
+        for (size_t d = 0; d < c->n_pos && e->status == KG_OK; d++) {
+            e->delta_atom = c->pos_atoms[d];
+            e->plan = c->plans + d * c->rule->n_body;
+            memset(e->bound, 0, sizeof e->bound);
+            memset(e->vals, 0, sizeof e->vals);
+            join(e, 0);
+        }
+    }
+}
+
+/* Max over proofs, product along a proof: a fact whose confidence rose after facts were
+ * derived from it hands the rise on. Each pass re-runs the stratum's rules with one atom
+ * reading only the facts that improved (no new fact can appear: the stratum is at its
+ * fixpoint); a confidence only rises to the product of a proof without cycles (a cycle
+ * multiplies by weights <= 1), so the passes end. */
+static KgStatus propagate_confidence(Engine *e, int stratum)
+{
+    while (e->n_better && e->status == KG_OK) {
+        size_t bytes = e->db.n / 8 + 1;
+        e->improved = kg_calloc(bytes, 1);
+        if (!e->improved) return e->status = kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+        for (size_t i = 0; i < e->n_better; i++) e->improved[e->better[i] >> 3] |= (uint8_t)(1u << (e->better[i] & 7));
+        e->n_better = 0;
+        e->delta_start = 0;
+        e->delta_end = (uint32_t)e->db.n;
+        run_rules(e, stratum);
+        kg_free(e->improved);
+        e->improved = NULL;
+        if (e->status == KG_OK) e->status = flush_pending(e);
+    }
+    return e->status;
+}
+
 /* Runs the rules of one stratum to a fixpoint, the facts from `*from` on being new to them
  * (all facts the first time); *from is then where the stratum's fixpoint ends. With equality
  * on, the owl:sameAs facts of each round are merged before the next, and *merged counts the
@@ -467,18 +529,7 @@ static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsign
             return e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
         e->delta_start = lo;
         e->delta_end = hi;
-        for (size_t i = 0; i < e->prog->n_rules && e->status == KG_OK; i++) {
-            const Compiled *c = &e->rules[i];
-            if (c->rule->stratum != stratum || c->body_absent || c->skipped) continue;
-            e->cr = c;
-            for (size_t d = 0; d < c->n_pos && e->status == KG_OK; d++) {
-                e->delta_atom = c->pos_atoms[d];
-                e->plan = c->plans + d * c->rule->n_body;
-                memset(e->bound, 0, sizeof e->bound);
-                memset(e->vals, 0, sizeof e->vals);
-                join(e, 0);
-            }
-        }
+        run_rules(e, stratum);
         if (e->status != KG_OK || (e->status = flush_pending(e)) != KG_OK) return e->status;
         if (e->eq) {
             size_t n = 0;
@@ -492,7 +543,7 @@ static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsign
         hi = (uint32_t)e->db.n;
     }
     *from = hi;
-    return KG_OK;
+    return propagate_confidence(e, stratum);
 }
 
 /* The inconsistencies found (asserted ones too): live facts whose predicate is
@@ -592,6 +643,8 @@ out:
     kg_free(e.n_prem);
     kg_free(e.prems);
     kg_free(e.pending);
+    kg_free(e.better);
+    kg_free(e.improved);
     kg_free(e.kinds);
     kg_free(e.pending_prems);
     kg_free(e.graphs);

@@ -68,6 +68,9 @@ typedef struct {
     RsKinds *kinds;      /* recently seen terms' kinds (rs_term_kind) */
     size_t n_loaded;     /* facts 0..n_loaded-1 came from the store */
     KgQuad *graphs;      /* per loaded fact: the quad it was read as (its graph) */
+    uint32_t *better;    /* derived facts whose confidence rose since their dependents were */
+    size_t n_better, cap_better;
+    uint8_t *improved;   /* during a confidence pass: bit f set when fact f is one of those */
     RsPending *pending;  /* derived this round, not in the table yet */
     size_t n_pending, cap_pending;
     uint32_t *pending_prems;

@@ -184,6 +184,116 @@ Test(engine, weights_multiply_along_a_proof_and_derivations_are_recorded)
     kg_store_close(st);
 }
 
+/* ex:r(a, b) is first derived with 0.5, two rounds later with 0.9: ex:t(a, b), derived from it
+ * in between, must rise to 0.9 too, and the recorded proofs must be the better ones. */
+Test(engine, a_better_proof_found_later_raises_what_was_derived_from_it)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\n"
+                             "ex:a ex:p ex:b ; ex:s ex:b .\n");
+    RsStats stats = reason_ok(st, "@prefix ex: <" EX "> .\n"
+                                  "0.5 :: [?x, ex:r, ?y] :- [?x, ex:p, ?y] .\n"
+                                  "[?x, ex:q1, ?y] :- [?x, ex:s, ?y] .\n"
+                                  "[?x, ex:q, ?y] :- [?x, ex:q1, ?y] .\n"
+                                  "0.9 :: [?x, ex:r, ?y] :- [?x, ex:q, ?y] .\n"
+                                  "[?x, ex:t, ?y] :- [?x, ex:r, ?y] .\n"
+                                  "0.5 :: [?x, ex:u, ?y] :- [?x, ex:t, ?y] .\n");
+    rs_stats_free(&stats);
+    KgError err = {0};
+    KgDerivation d;
+    KgTermId a = iri_id(st, EX "a"), b = iri_id(st, EX "b");
+    KgQuad r = {a, iri_id(st, EX "r"), b, KG_DEFAULT_GRAPH};
+    cr_assert_eq(kg_derivation_get(st, &r, &d, &err), KG_OK);
+    cr_assert_float_eq(d.confidence, 0.9, 1e-9);
+    cr_assert_str_eq(d.rule, "rules.dl:5", "the better proof is the one recorded");
+    KgQuad t = {a, iri_id(st, EX "t"), b, KG_DEFAULT_GRAPH};
+    cr_assert_eq(kg_derivation_get(st, &t, &d, &err), KG_OK);
+    cr_assert_float_eq(d.confidence, 0.9, 1e-9);
+    KgQuad u = {a, iri_id(st, EX "u"), b, KG_DEFAULT_GRAPH};
+    cr_assert_eq(kg_derivation_get(st, &u, &d, &err), KG_OK);
+    cr_assert_float_eq(d.confidence, 0.45, 1e-9);
+    kg_store_close(st);
+}
+
+/* Weighted recursion: the confidence of a path is the best product over the paths, as a
+ * Dijkstra-like search over -log weights would give; cycles must not loop. */
+Test(engine, weighted_recursion_keeps_the_best_product)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\n"
+                             "ex:n0 ex:e ex:n1 . ex:n1 ex:e ex:n2 . ex:n2 ex:e ex:n0 . ex:n0 ex:f ex:n2 .\n");
+    RsStats stats = reason_ok(st, "@prefix ex: <" EX "> .\n"
+                                  "0.9 :: [?x, ex:path, ?y] :- [?x, ex:e, ?y] .\n"
+                                  "0.5 :: [?x, ex:path, ?y] :- [?x, ex:f, ?y] .\n"
+                                  "0.9 :: [?x, ex:path, ?z] :- [?x, ex:path, ?y], [?y, ex:e, ?z] .\n");
+    rs_stats_free(&stats);
+    KgError err = {0};
+    KgDerivation d;
+    KgQuad q = {iri_id(st, EX "n0"), iri_id(st, EX "path"), iri_id(st, EX "n2"), KG_DEFAULT_GRAPH};
+    cr_assert_eq(kg_derivation_get(st, &q, &d, &err), KG_OK);
+    /* n0 -e-> n1 -e-> n2: 0.9 * 0.9 = 0.81 beats the direct f edge (0.5) */
+    cr_assert_float_eq(d.confidence, 0.81, 1e-9);
+    q.o = iri_id(st, EX "n0"); /* around the cycle: 0.9^3 */
+    cr_assert_eq(kg_derivation_get(st, &q, &d, &err), KG_OK);
+    cr_assert_float_eq(d.confidence, 0.729, 1e-9);
+    kg_store_close(st);
+}
+
+/* Weighted closure of a random graph whose edges have three weights: every path triple's
+ * confidence must be the best product over the walks, computed here by Floyd-Warshall over
+ * (max, *), which weights <= 1 make exact. */
+Test(engine, weighted_closure_of_a_random_graph_matches_the_best_products)
+{
+    enum { N = 40, E = 110 };
+    static const double w[3] = {0.9, 0.7, 0.5};
+    static double best[N][N];
+    memset(best, 0, sizeof best);
+    unsigned seed = 777;
+    KgBuf doc = {0};
+    kg_buf_puts(&doc, "@prefix ex: <" EX "> .\n");
+    for (int k = 0; k < E; k++) {
+        seed = seed * 1103515245u + 12345u;
+        int a = (int)((seed >> 8) % N);
+        seed = seed * 1103515245u + 12345u;
+        int b = (int)((seed >> 8) % N);
+        seed = seed * 1103515245u + 12345u;
+        int c = (int)((seed >> 8) % 3);
+        if (w[c] > best[a][b]) best[a][b] = w[c];
+        kg_buf_printf(&doc, "ex:n%d ex:e%d ex:n%d .\n", a, c, b);
+    }
+    for (int k = 0; k < N; k++)
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < N; j++)
+                if (best[i][k] * best[k][j] > best[i][j]) best[i][j] = best[i][k] * best[k][j];
+    KgStore *st = store_with(kg_buf_cstr(&doc));
+    kg_buf_free(&doc);
+    RsStats stats = reason_ok(st, "@prefix ex: <" EX "> .\n"
+                                  "0.9 :: [?x, ex:path, ?y] :- [?x, ex:e0, ?y] .\n"
+                                  "0.7 :: [?x, ex:path, ?y] :- [?x, ex:e1, ?y] .\n"
+                                  "0.5 :: [?x, ex:path, ?y] :- [?x, ex:e2, ?y] .\n"
+                                  "0.9 :: [?x, ex:path, ?z] :- [?x, ex:path, ?y], [?y, ex:e0, ?z] .\n"
+                                  "0.7 :: [?x, ex:path, ?z] :- [?x, ex:path, ?y], [?y, ex:e1, ?z] .\n"
+                                  "0.5 :: [?x, ex:path, ?z] :- [?x, ex:path, ?y], [?y, ex:e2, ?z] .\n");
+    rs_stats_free(&stats);
+    KgTermId path = iri_id(st, EX "path");
+    size_t n_paths = 0;
+    char iri[64];
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            if (best[i][j] == 0) continue;
+            n_paths++;
+            snprintf(iri, sizeof iri, EX "n%d", i);
+            KgQuad q = {iri_id(st, iri), path, 0, KG_DEFAULT_GRAPH};
+            snprintf(iri, sizeof iri, EX "n%d", j);
+            q.o = iri_id(st, iri);
+            KgDerivation d;
+            KgError err = {0};
+            cr_assert_eq(kg_derivation_get(st, &q, &d, &err), KG_OK, "path %d -> %d", i, j);
+            cr_assert_float_eq(d.confidence, best[i][j], 1e-12, "path %d -> %d: %g, best %g", i, j,
+                               d.confidence, best[i][j]);
+        }
+    cr_assert_eq(count_matches(st, KG_ANY, path, KG_ANY, KG_ANY_GRAPH), n_paths);
+    kg_store_close(st);
+}
+
 Test(engine, an_interrupted_run_leaves_the_store_as_it_was)
 {
     KgBuf doc = {0};
