@@ -5,8 +5,14 @@
 #include "repl/internal.h"
 #include "reasoner/rs.h"
 
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static void progress(void *ctx, unsigned round, uint64_t n_facts)
 {
@@ -197,17 +203,72 @@ static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth
     return s;
 }
 
+/* Turns the DOT graph in `graph` into SVG on r->out with Graphviz's dot (run without a shell,
+ * on temporary files); 0 when done, -1 with a message on r->err. */
+static int dot_to_svg(Repl *r, FILE *graph)
+{
+    const char *dir = getenv("TMPDIR");
+    char in[4096], out[4096];
+    snprintf(in, sizeof in, "%s/nous-proof-XXXXXX", dir && *dir ? dir : "/tmp");
+    snprintf(out, sizeof out, "%s/nous-proof-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fi = mkstemp(in), fo = fi < 0 ? -1 : mkstemp(out), rc = -1;
+    if (fi < 0 || fo < 0) {
+        KgError err = {0};
+        kg_error_set(&err, KG_ERR_IO, "cannot make a temporary file in %s: %s", dir && *dir ? dir : "/tmp",
+                     strerror(errno));
+        repl_error(r, &err);
+        if (fi >= 0) close(fi), unlink(in);
+        return -1;
+    }
+    char buf[65536];
+    size_t n;
+    rewind(graph);
+    int ok = 1;
+    while ((n = fread(buf, 1, sizeof buf, graph)) > 0) ok &= write(fi, buf, n) == (ssize_t)n;
+    close(fi);
+    char prog[] = "dot", format[] = "-Tsvg", opt_o[] = "-o";
+    char *args[] = {prog, format, opt_o, out, in, NULL};
+    pid_t pid;
+    int spawned = ok ? posix_spawnp(&pid, "dot", NULL, NULL, args, environ) : EIO;
+    int wst = 0;
+    KgError err = {0};
+    if (spawned != 0) {
+        kg_error_set(&err, KG_ERR_IO,
+                     "--format svg runs Graphviz's dot, which %s (Debian package graphviz); "
+                     "--format dot writes the graph itself",
+                     spawned == ENOENT ? "is not installed" : "could not be started");
+        repl_error(r, &err);
+    } else if (waitpid(pid, &wst, 0) < 0 || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
+        kg_error_set(&err, KG_ERR_IO, "dot failed on the proof graph");
+        repl_error(r, &err);
+    } else {
+        FILE *svg = fdopen(fo, "rb");
+        if (svg) {
+            while ((n = fread(buf, 1, sizeof buf, svg)) > 0) fwrite(buf, 1, n, r->out);
+            fclose(svg);
+            fo = -1;
+            rc = 0;
+        }
+    }
+    if (fo >= 0) close(fo);
+    unlink(in);
+    unlink(out);
+    return rc;
+}
+
 int repl_cmd_explain(Repl *r, int argc, char **argv)
 {
-    int dot = 0;
+    int dot = 0, svg = 0;
     char *words[4] = {argv[0], NULL, NULL, NULL}; /* the command, then the triple's terms */
     int n_words = 1;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if ((v = repl_opt_value(argc, argv, &i, "--format"))) {
+            dot = svg = 0;
             if (strcmp(v, "dot") == 0) dot = 1;
+            else if (strcmp(v, "svg") == 0) dot = svg = 1;
             else if (strcmp(v, "text") != 0)
-                return repl_usage_error(r, "explain", "--format is text or dot, not '%s'", v);
+                return repl_usage_error(r, "explain", "--format is text, dot or svg, not '%s'", v);
         } else if (n_words < 4) {
             words[n_words++] = argv[i];
         } else {
@@ -253,14 +314,27 @@ int repl_cmd_explain(Repl *r, int argc, char **argv)
             KgQuad *seen = NULL;
             size_t n_seen = 0;
             if (mark & KG_ASSERTED) q = got; /* asserted (in whichever graph): say so */
-            if (dot) fputs("digraph proof {\n  rankdir=BT;\n  node [fontname=\"Helvetica\"];\n", r->out);
-            s = explain_quad(r, store, &q, 0, dot, &seen, &n_seen, &err);
-            if (dot && s == KG_OK) fputs("}\n", r->out);
-            kg_free(seen);
-            if (s != KG_OK) {
+            /* SVG: the DOT graph goes to a temporary file first, then through dot */
+            FILE *out = r->out, *graph = svg ? tmpfile() : NULL;
+            if (svg && !graph) {
+                kg_error_set(&err, KG_ERR_IO, "cannot make a temporary file: %s", strerror(errno));
                 repl_error(r, &err);
-                status = repl_status_of(s);
+                status = REPL_FAIL;
+            } else {
+                if (graph) r->out = graph;
+                if (dot) fputs("digraph proof {\n  rankdir=BT;\n  node [fontname=\"Helvetica\"];\n", r->out);
+                s = explain_quad(r, store, &q, 0, dot, &seen, &n_seen, &err);
+                if (dot && s == KG_OK) fputs("}\n", r->out);
+                r->out = out;
+                if (s != KG_OK) {
+                    repl_error(r, &err);
+                    status = repl_status_of(s);
+                } else if (graph && dot_to_svg(r, graph) != 0) {
+                    status = REPL_FAIL;
+                }
+                if (graph) fclose(graph);
             }
+            kg_free(seen);
         }
     }
     kg_arena_free(arena);

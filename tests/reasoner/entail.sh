@@ -74,6 +74,20 @@ why=
 head -n 1 "$tmp/dot" | grep -q '^digraph proof {$' && grep -q 't0 -> t1;' "$tmp/dot" &&
     tail -n 1 "$tmp/dot" | grep -q '^}$' || why=$(cat "$tmp/dot")
 check "explain --format dot writes a Graphviz graph" "$why"
+# SVG through Graphviz's dot when it is installed; without it, a clear error
+why=
+if command -v dot >/dev/null 2>&1; then
+    "$NOUS" --db "$db" explain --format svg '<http://example.org/a>' '<http://example.org/ancestorOf>' '<http://example.org/d>' >"$tmp/svg" 2>&1 &&
+        grep -q '<svg' "$tmp/svg" && grep -q 'ancestorOf' "$tmp/svg" || why=$(head -c 300 "$tmp/svg")
+    check "explain --format svg draws the proof with dot" "$why"
+    why=
+fi
+if PATH=/nonexistent "$NOUS" --db "$db" explain --format svg '<http://example.org/a>' '<http://example.org/ancestorOf>' '<http://example.org/d>' >"$tmp/svg" 2>&1; then
+    why="it succeeded without dot"
+else
+    grep -q "Graphviz's dot, which is not installed" "$tmp/svg" || why=$(cat "$tmp/svg")
+fi
+check "explain --format svg without dot says what is missing and fails" "$why"
 why=
 if "$NOUS" --db "$db" explain '<http://example.org/d>' '<http://example.org/ancestorOf>' '<http://example.org/a>' >"$tmp/explain" 2>&1; then
     why="it succeeded"
