@@ -95,3 +95,21 @@ KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, K
     sqlite3_reset(st);
     return s;
 }
+
+KgStatus kg_derivation_each_uncertain(KgStore *store,
+                                      KgStatus (*fn)(void *ctx, const KgQuad *q, double confidence),
+                                      void *ctx, KgError *err)
+{
+    sqlite3_stmt *st = kg_stmt(store, STMT_DERIVATION_UNCERTAIN, err);
+    if (!st) return KG_ERR_DB;
+    KgStatus s = KG_OK;
+    int rc;
+    while (s == KG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        KgQuad q = {(KgTermId)sqlite3_column_int64(st, 0), (KgTermId)sqlite3_column_int64(st, 1),
+                    (KgTermId)sqlite3_column_int64(st, 2), (KgTermId)sqlite3_column_int64(st, 3)};
+        s = fn(ctx, &q, sqlite3_column_double(st, 4));
+    }
+    if (s == KG_OK && rc != SQLITE_DONE) s = kg_db_error(store, err, "reading the derivations");
+    sqlite3_reset(st);
+    return s;
+}

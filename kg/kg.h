@@ -316,6 +316,11 @@ KgStatus kg_derivation_put(KgStore *store, const KgQuad *q, const KgDerivation *
 /* Reads the derivation of q into *out (its strings and premises valid until the next call);
  * KG_ERR_NOT_FOUND when none is recorded (an asserted quad, or one not in the store). */
 KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, KgError *err);
+/* Calls fn for each inferred quad whose recorded confidence is below 1 (so that reasoning
+ * again starts from what weighted rules concluded); fn's status other than KG_OK stops it. */
+KgStatus kg_derivation_each_uncertain(KgStore *store,
+                                      KgStatus (*fn)(void *ctx, const KgQuad *q, double confidence),
+                                      void *ctx, KgError *err);
 
 /* ---------------------------------------------------------------- expressions (rules) */
 

@@ -77,6 +77,7 @@ static const char *const stmt_sql[N_STMTS] = {
                             "premises) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [STMT_DERIVATION_GET] = "SELECT rule, confidence, premises FROM derivations "
                             "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
+    [STMT_DERIVATION_UNCERTAIN] = "SELECT s, p, o, g, confidence FROM derivations WHERE confidence < 1",
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",

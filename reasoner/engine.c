@@ -444,14 +444,17 @@ static void join(Engine *e, size_t step)
 
 /* ---------------------------------------------------------------- the fixpoint */
 
-static KgStatus load_facts(Engine *e, KgQuad **graphs, KgError *err)
+/* Reads every quad of the store as a fact (one per triple); graphs[f] is the first quad read as
+ * fact f, asserted[f] whether any of its quads is asserted. */
+static KgStatus load_facts(Engine *e, KgQuad **graphs, uint8_t **asserted, KgError *err)
 {
     KgQuad pat = {KG_ANY, KG_ANY, KG_ANY, KG_ANY_GRAPH}, q;
     KgIter *it = NULL;
     KgStatus s = kg_match_new(e->store, &pat, KG_ASSERTED | KG_INFERRED, &it, err);
     if (s != KG_OK) return s;
     size_t cap = 0;
-    while ((s = kg_iter_next(it, &q, NULL, err)) == KG_OK) {
+    unsigned mark;
+    while ((s = kg_iter_next(it, &q, &mark, err)) == KG_OK) {
         RsFact f = {q.s, q.p, q.o};
         size_t before = e->db.n;
         if ((s = rs_engine_add_fact(e, &f, 0, NULL, 0, 1.0)) != KG_OK) {
@@ -462,14 +465,19 @@ static KgStatus load_facts(Engine *e, KgQuad **graphs, KgError *err)
             if (e->db.n > cap) {
                 size_t nc = cap ? cap * 2 : 4096;
                 KgQuad *ng = kg_realloc(*graphs, nc * sizeof *ng);
-                if (!ng) {
+                uint8_t *na = kg_realloc(*asserted, nc);
+                if (na) *asserted = na;
+                if (ng) *graphs = ng;
+                if (!ng || !na) {
                     s = kg_error_set(err, KG_ERR_NOMEM, "out of memory loading the facts");
                     break;
                 }
-                *graphs = ng;
                 cap = nc;
             }
             (*graphs)[e->db.n - 1] = q;
+            (*asserted)[e->db.n - 1] = (mark & KG_ASSERTED) != 0;
+        } else if (mark & KG_ASSERTED) { /* asserted in one graph, inferred in another */
+            (*asserted)[rs_facts_find(&e->db, &f)] = 1;
         }
     }
     kg_iter_free(it);
@@ -520,6 +528,23 @@ static KgStatus propagate_confidence(Engine *e, int stratum)
  * (all facts the first time); *from is then where the stratum's fixpoint ends. With equality
  * on, the owl:sameAs facts of each round are merged before the next, and *merged counts the
  * terms merged. */
+typedef struct {
+    Engine *e;
+    const uint8_t *asserted;
+} Uncertain;
+
+/* An inferred triple of the store with a confidence below 1: the loaded fact gets it, unless
+ * the triple is also asserted. */
+static KgStatus set_loaded_confidence(void *ctx, const KgQuad *q, double confidence)
+{
+    Uncertain *u = ctx;
+    RsFact f = {q->s, q->p, q->o};
+    uint32_t i = rs_facts_find(&u->e->db, &f);
+    if (i != RS_NO_FACT && i < u->e->n_loaded && !u->asserted[i] && confidence < u->e->conf[i])
+        u->e->conf[i] = confidence;
+    return KG_OK;
+}
+
 static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsigned *round,
                             uint32_t *from, size_t *merged)
 {
@@ -591,8 +616,14 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
             goto out;
         }
     }
-    KG_TRY(s, load_facts(&e, &e.graphs, err));
+    uint8_t *asserted = NULL;
+    s = load_facts(&e, &e.graphs, &asserted, err);
     e.n_loaded = e.db.n;
+    /* what weighted rules concluded before keeps its confidence (unless also asserted) */
+    Uncertain u = {&e, asserted};
+    if (s == KG_OK) s = kg_derivation_each_uncertain(store, set_loaded_confidence, &u, err);
+    kg_free(asserted);
+    if (s != KG_OK) goto out;
     st.n_facts = e.n_loaded;
     double t1 = now_s();
     st.seconds_load = t1 - t0;

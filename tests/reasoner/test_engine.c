@@ -294,6 +294,30 @@ Test(engine, weighted_closure_of_a_random_graph_matches_the_best_products)
     kg_store_close(st);
 }
 
+/* A second run starts from the confidences the first recorded: a triple derived from an
+ * earlier weighted conclusion gets the product, not the rule's weight alone. */
+Test(engine, reasoning_again_starts_from_the_recorded_confidences)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\n"
+                             "ex:al ex:bornIn ex:lyon . ex:lyon ex:cityOf ex:france .\n");
+    const char *rules = "@prefix ex: <" EX "> .\n"
+                        "0.8 :: ex:nationality[?x, ?c] :- ex:bornIn[?x, ?y], ex:cityOf[?y, ?c] .\n"
+                        "0.5 :: ex:votesIn[?x, ?c] :- ex:nationality[?x, ?c], ex:Adult[?x] .\n";
+    RsStats stats = reason_ok(st, rules);
+    rs_stats_free(&stats);
+    KgLoadOptions opt = {.format = KG_FMT_TURTLE};
+    load_ok(st, "more.ttl", "@prefix ex: <" EX "> .\nex:al a ex:Adult .\n", &opt);
+    stats = reason_ok(st, rules);
+    cr_assert_eq(stats.n_derived, 1);
+    rs_stats_free(&stats);
+    KgQuad q = {iri_id(st, EX "al"), iri_id(st, EX "votesIn"), iri_id(st, EX "france"), KG_DEFAULT_GRAPH};
+    KgDerivation d;
+    KgError err = {0};
+    cr_assert_eq(kg_derivation_get(st, &q, &d, &err), KG_OK);
+    cr_assert_float_eq(d.confidence, 0.4, 1e-9);
+    kg_store_close(st);
+}
+
 Test(engine, an_interrupted_run_leaves_the_store_as_it_was)
 {
     KgBuf doc = {0};
