@@ -3,23 +3,16 @@
 
 #include <string.h>
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-static uint64_t key_hash(unsigned mask, const RsFact *f)
+/* The hash of a fact's positions in `mask`: a multiply per position, then one round of
+ * mixing; the high 32 bits (tag and home slot, see facts.h) are the well-mixed ones. */
+static inline uint64_t key_hash(unsigned mask, const RsFact *f)
 {
     uint64_t h = mask;
-    if (mask & 1) h = mix(h ^ f->s);
-    if (mask & 2) h = mix(h ^ (f->p * 0x9e3779b97f4a7c15ULL));
-    if (mask & 4) h = mix(h ^ (f->o + 0x632be59bd9b4e019ULL));
-    return mix(h);
+    if (mask & 1) h = (h + f->s) * 0x9e3779b97f4a7c15ULL;
+    if (mask & 2) h = (h + f->p) * 0xc4ceb9fe1a85ec53ULL;
+    if (mask & 4) h = (h + f->o) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 29;
+    return h * 0xbf58476d1ce4e5b9ULL;
 }
 
 static int key_equal(unsigned mask, const RsFact *a, const RsFact *b)
@@ -159,8 +152,8 @@ static KgStatus grow_facts(RsFacts *db)
     RsFact *nf = kg_realloc(db->facts, cap * sizeof *nf);
     if (!nf) return KG_ERR_NOMEM;
     db->facts = nf;
-    for (unsigned m = 1; m < 8; m++) {
-        if (!((db->active | 0x80u) & (1u << m))) continue;
+    for (unsigned m = 1; m < 7; m++) { /* the fact set's keys are unique: it has no chains */
+        if (!(db->active & (1u << m))) continue;
         uint32_t *nn = kg_realloc(db->index[m].next, cap * sizeof *nn);
         if (!nn) return KG_ERR_NOMEM;
         db->index[m].next = nn;
@@ -178,9 +171,12 @@ static KgStatus grow_facts(RsFacts *db)
 KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added)
 {
     *added = 0;
-    uint32_t have = rs_facts_find(db, f);
-    if (have != RS_NO_FACT) {
-        *index = have;
+    RsIndex *set = &db->index[7];
+    if (!set->cap && grow_table(db, 7) != KG_OK) return KG_ERR_NOMEM;
+    uint64_t h = key_hash(7, f);
+    size_t slot = slot_of(db, 7, f, h);
+    if (set->table[slot] != RS_EMPTY_SLOT) {
+        *index = (uint32_t)set->table[slot];
         return KG_OK;
     }
     if (db->n >= UINT32_MAX - 1) return KG_ERR_NOMEM;
@@ -188,14 +184,23 @@ KgStatus rs_facts_add(RsFacts *db, const RsFact *f, uint32_t *index, int *added)
     uint32_t id = (uint32_t)db->n;
     db->facts[id] = *f;
     db->n++;
-    for (unsigned m = 1; m < 8; m++)
-        if (((db->active | 0x80u) & (1u << m)) && link_fact(db, m, id) != KG_OK) {
-            /* leave no index pointing at the fact being taken back */
-            for (unsigned k = 1; k < m; k++)
-                if ((db->active | 0x80u) & (1u << k)) unlink_fact(db, k, id);
-            db->n--;
-            return KG_ERR_NOMEM;
-        }
+    unsigned m = 1;
+    for (; m < 7; m++)
+        if ((db->active & (1u << m)) && link_fact(db, m, id) != KG_OK) break;
+    /* the fact set: the slot found above, unless the table must grow first */
+    if (m == 7 && 2 * (set->n_keys + 1) > set->cap) {
+        if (grow_table(db, 7) == KG_OK) slot = slot_of(db, 7, f, h);
+        else m = 8;
+    }
+    if (m != 7) {
+        /* leave no index pointing at the fact being taken back */
+        for (unsigned k = 1; k < m && k < 7; k++)
+            if (db->active & (1u << k)) unlink_fact(db, k, id);
+        db->n--;
+        return KG_ERR_NOMEM;
+    }
+    set->n_keys++;
+    set->table[slot] = (h >> 32) << 32 | id;
     *index = id;
     *added = 1;
     return KG_OK;

@@ -35,7 +35,8 @@ typedef struct {
     RsFact *facts;
     size_t n, cap;
     unsigned active;  /* bit m set: index[m] is kept */
-    RsIndex index[8]; /* by mask: bit 0 s, bit 1 p, bit 2 o bound; index[7] is the fact set */
+    RsIndex index[8]; /* by mask: bit 0 s, bit 1 p, bit 2 o bound; index[7] is the fact set
+                         (always kept; its keys are unique, so it has no `next`) */
     uint8_t *dead;    /* per fact, NULL until a fact dies */
 } RsFacts;
 
@@ -52,7 +53,7 @@ uint32_t rs_facts_find(const RsFacts *db, const RsFact *f);
 uint32_t rs_facts_first_match(const RsFacts *db, unsigned mask, const RsFact *key);
 static inline uint32_t rs_facts_next_match(const RsFacts *db, unsigned mask, uint32_t f)
 {
-    return db->index[mask].next[f];
+    return mask == 7 ? RS_NO_FACT : db->index[mask].next[f]; /* the fact set: one per key */
 }
 /* Asks the CPU to fetch the index slots a lookup or an insert of f will read. */
 void rs_facts_prefetch(const RsFacts *db, const RsFact *f);
