@@ -129,6 +129,8 @@ test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c
 	NOUS=./nous sh tests/reasoner/rdfmt.sh
 	@echo "== owl:sameAs by representatives against the equality rules"
 	NOUS=./nous sh tests/reasoner/equality.sh
+	@echo "== the rule sets on real ontologies, checked rule by rule through SPARQL"
+	NOUS=./nous sh tests/reasoner/ontologies.sh
 
 test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c
 	@echo "== unit tests under ASan+UBSan"

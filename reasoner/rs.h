@@ -67,6 +67,13 @@ typedef struct {
 KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *stats,
                    KgError *err);
 void rs_stats_free(RsStats *stats);
+/* Checks, without the engine (one SPARQL query per rule head), that the store holds every
+ * triple the program's rules derive from it; report (may be NULL) is called for each rule
+ * with missing triples: how many (distinct) and one of them as text. *n_missing gets the
+ * total: 0 when the store is closed under the program. */
+typedef void (*RsCheckReport)(void *ctx, size_t rule, uint64_t n_missing, const char *example);
+KgStatus rs_check(KgStore *store, RsProgram *p, RsCheckReport report, void *ctx, uint64_t *n_missing,
+                  KgError *err);
 /* The label of rule i ("FILE:LINE" or "rdfs:LINE") and its text as written. */
 const char *rs_rule_label(const RsProgram *p, size_t i);
 const char *rs_rule_text(const RsProgram *p, size_t i);

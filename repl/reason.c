@@ -1,5 +1,5 @@
 /* repl/reason.c: `nous reason [--profile P]... [--rules FILE.dl]...` (materialise what the
- * rules derive, one transaction) and `nous explain S P O` (the proof of a triple, walked back
+ * rules derive, one transaction; --check only checks the store holds it) and `nous explain S P O` (the proof of a triple, walked back
  * through the recorded derivations to asserted triples); `.reason` and `.explain` in the
  * shell. */
 #include "repl/internal.h"
@@ -21,6 +21,19 @@ static void progress(void *ctx, unsigned round, uint64_t n_facts)
     fflush(r->err);
 }
 
+typedef struct {
+    Repl *r;
+    RsProgram *p;
+    KgStore *store;
+} CheckCtx;
+
+static void report_missing(void *ctx, size_t rule, uint64_t n_missing, const char *example)
+{
+    CheckCtx *c = ctx;
+    fprintf(c->r->out, "  %8llu missing  %s  e.g. %s\n", (unsigned long long)n_missing,
+            rs_rule_label(c->p, rule), example ? example : "");
+}
+
 int repl_cmd_reason(Repl *r, int argc, char **argv)
 {
     KgStore *store = repl_store(r);
@@ -28,9 +41,13 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     RsProgram *p = NULL;
     KgError err = {0};
     KgStatus s = rs_program_new(store, &p, &err);
-    int n_sources = 0, equality_rules = 0;
+    int n_sources = 0, equality_rules = 0, check = 0;
     for (int i = 1; s == KG_OK && i < argc; i++) {
         const char *v;
+        if (strcmp(argv[i], "--check") == 0) {
+            check = 1;
+            continue;
+        }
         if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {
             if (strcmp(v, "rules") != 0 && strcmp(v, "merge") != 0) {
                 rs_program_free(p);
@@ -52,6 +69,21 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     if (s == KG_OK && !n_sources) {
         rs_program_free(p);
         return repl_usage_error(r, "reason", "give --profile NAME or --rules FILE.dl");
+    }
+    if (s == KG_OK && check) {
+        CheckCtx cc = {r, p, store};
+        uint64_t n_missing = 0;
+        kg_interrupt_install();
+        s = rs_check(store, p, report_missing, &cc, &n_missing, &err);
+        if (s == KG_OK) {
+            if (n_missing)
+                fprintf(r->out, "not closed: %llu triples the rules derive are missing\n", (unsigned long long)n_missing);
+            else
+                fprintf(r->out, "closed: the store holds every triple the %zu rules derive from it\n",
+                        rs_program_n_rules(p));
+            rs_program_free(p);
+            return n_missing ? REPL_FAIL : REPL_OK;
+        }
     }
     RsStats st = {0};
     RsOptions opt = {r->err_is_tty ? progress : NULL, r, equality_rules};
