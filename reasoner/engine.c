@@ -261,7 +261,9 @@ static KgStatus enable_indexes(Engine *e, const Compiled *c)
             unsigned mask = 0;
             for (int k = 0; k < 3; k++)
                 if (!a->t[k].is_var || bound[a->t[k].var]) mask |= 1u << k;
-            if (rs_facts_enable(&e->db, mask) != KG_OK) return KG_ERR_NOMEM;
+            /* a delta atom with only its predicate bound reads the delta sorted by predicate */
+            int sorted_delta = n == 0 && mask == 2;
+            if (!sorted_delta && rs_facts_enable(&e->db, mask) != KG_OK) return KG_ERR_NOMEM;
             if (a->kind == RS_ATOM_TRIPLE)
                 for (int k = 0; k < 3; k++)
                     if (a->t[k].is_var) bound[a->t[k].var] = 1;
@@ -336,6 +338,34 @@ static KgStatus flush_pending(Engine *e)
     return KG_OK;
 }
 
+static void join(Engine *e, size_t step);
+
+/* Fact f for triple atom a (body index ai) at join step `step`: binds a's unbound variables
+ * to it when its bound ones agree, and goes on to the next step. */
+static void visit(Engine *e, const RsAtom *a, size_t ai, uint32_t f, size_t step)
+{
+    const RsFact *fact = &e->db.facts[f];
+    const KgTermId got[3] = {fact->s, fact->p, fact->o};
+    int newly[3] = {0, 0, 0}, ok = 1;
+    for (int k = 0; k < 3 && ok; k++) {
+        const RsTerm *t = &a->t[k];
+        if (!t->is_var) continue;
+        if (e->bound[t->var]) {
+            ok = e->vals[t->var] == got[k];
+        } else {
+            e->vals[t->var] = got[k];
+            e->bound[t->var] = 1;
+            newly[k] = 1;
+        }
+    }
+    if (ok) {
+        e->premise[ai] = f;
+        join(e, step + 1);
+    }
+    for (int k = 0; k < 3; k++)
+        if (newly[k]) e->bound[a->t[k].var] = 0, e->vals[a->t[k].var] = 0;
+}
+
 static void join(Engine *e, size_t step)
 {
     const Compiled *c = e->cr;
@@ -400,12 +430,36 @@ static void join(Engine *e, size_t step)
         if (hit == RS_NO_FACT) join(e, step + 1);
         return;
     }
+    if (ai == e->delta_atom && e->conf_delta) {
+        /* a confidence pass: the delta atom reads the facts whose confidence rose */
+        for (size_t i = 0; i < e->n_conf_delta && e->status == KG_OK; i++) {
+            uint32_t f = e->conf_delta[i];
+            const RsFact *x = &e->db.facts[f];
+            if (!rs_facts_dead(&e->db, f) && (!(mask & 1) || x->s == key.s) && (!(mask & 2) || x->p == key.p) &&
+                (!(mask & 4) || x->o == key.o))
+                visit(e, a, ai, f, step);
+        }
+        return;
+    }
+    if (ai == e->delta_atom && mask == 2) {
+        /* the delta's facts with this predicate: a run of the delta sorted by predicate */
+        size_t lo = 0, hi = e->n_delta_sorted;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (e->db.facts[e->delta_sorted[mid]].p < key.p) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t i = lo; i < e->n_delta_sorted && e->status == KG_OK; i++) {
+            uint32_t f = e->delta_sorted[i];
+            if (e->db.facts[f].p != key.p) break;
+            if (!rs_facts_dead(&e->db, f)) visit(e, a, ai, f, step);
+        }
+        return;
+    }
     /* which facts this atom may read: delta, older than delta, or all up to the delta's end */
     uint32_t lo = 0, hi = e->delta_end;
-    const uint8_t *improved = NULL;
-    if (e->improved) {
-        /* a confidence pass: every fact, the delta atom reading only those that improved */
-        if (ai == e->delta_atom) improved = e->improved;
+    if (e->conf_delta) {
+        /* a confidence pass: the other atoms read every fact */
     } else if (ai == e->delta_atom) {
         lo = e->delta_start;
     } else if (ai < e->delta_atom) {
@@ -413,32 +467,12 @@ static void join(Engine *e, size_t step)
     }
     if (lo >= hi) return;
     uint32_t f = mask == 0 ? hi - 1 : rs_facts_first_match(&e->db, mask, &key);
-    for (; f != RS_NO_FACT; f = mask == 0 ? (f > lo ? f - 1 : RS_NO_FACT) : rs_facts_next_match(&e->db, mask, f)) {
+    for (; f != RS_NO_FACT && e->status == KG_OK;
+         f = mask == 0 ? (f > lo ? f - 1 : RS_NO_FACT) : rs_facts_next_match(&e->db, mask, f)) {
         if (f >= hi) continue;
         if (f < lo) break; /* chains run from newest to oldest */
         if (rs_facts_dead(&e->db, f)) continue; /* rewritten by equality */
-        if (improved && !(improved[f >> 3] & (1u << (f & 7)))) continue;
-        const RsFact *fact = &e->db.facts[f];
-        const KgTermId got[3] = {fact->s, fact->p, fact->o};
-        int newly[3] = {0, 0, 0}, ok = 1;
-        for (int k = 0; k < 3 && ok; k++) {
-            const RsTerm *t = &a->t[k];
-            if (!t->is_var) continue;
-            if (e->bound[t->var]) {
-                ok = e->vals[t->var] == got[k];
-            } else {
-                e->vals[t->var] = got[k];
-                e->bound[t->var] = 1;
-                newly[k] = 1;
-            }
-        }
-        if (ok) {
-            e->premise[ai] = f;
-            join(e, step + 1);
-        }
-        for (int k = 0; k < 3; k++)
-            if (newly[k]) e->bound[a->t[k].var] = 0, e->vals[a->t[k].var] = 0;
-        if (e->status != KG_OK) return;
+        visit(e, a, ai, f, step);
     }
 }
 
@@ -484,6 +518,86 @@ static KgStatus load_facts(Engine *e, KgQuad **graphs, uint8_t **asserted, KgErr
     return s == KG_DONE ? KG_OK : s;
 }
 
+static int cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* The facts from lo to hi grouped by predicate, in ascending predicate order, for delta atoms
+ * with only their predicate bound: they read their predicate's run instead of an index kept on
+ * every fact. A bucket sort: a round's facts have few predicates. */
+static KgStatus sort_delta(Engine *e, uint32_t lo, uint32_t hi)
+{
+    size_t n = hi - lo;
+    if (n > e->cap_delta_sorted &&
+        !grow_array((void **)&e->delta_sorted, &e->cap_delta_sorted, n, sizeof *e->delta_sorted))
+        return kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+    e->n_delta_sorted = n;
+    /* the distinct predicates (open addressing), their counts, then their places */
+    size_t cap = 64;
+    while (cap < 2 * n) cap *= 2;
+    if (cap > 4096) cap = 4096;
+    KgTermId *preds = NULL;
+    size_t *count = NULL, n_preds = 0;
+    for (;;) {
+        preds = kg_calloc(cap, sizeof *preds);
+        count = kg_calloc(cap, sizeof *count);
+        if (!preds || !count) {
+            kg_free(preds);
+            kg_free(count);
+            return kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+        }
+        n_preds = 0;
+        size_t i = lo;
+        for (; i < hi; i++) {
+            KgTermId p = e->db.facts[i].p;
+            size_t j = (size_t)(p * 0x9e3779b97f4a7c15ULL >> 40) & (cap - 1);
+            while (preds[j] && preds[j] != p) j = (j + 1) & (cap - 1);
+            if (!preds[j]) {
+                if (2 * (n_preds + 1) > cap) break;
+                preds[j] = p, n_preds++;
+            }
+            count[j]++;
+        }
+        if (i == hi) break;
+        kg_free(preds);
+        kg_free(count);
+        cap *= 2;
+    }
+    /* places in ascending predicate order */
+    size_t *order = kg_malloc((n_preds ? n_preds : 1) * sizeof *order), m = 0;
+    if (!order) {
+        kg_free(preds);
+        kg_free(count);
+        return kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+    }
+    for (size_t j = 0; j < cap; j++)
+        if (preds[j]) order[m++] = j;
+    for (size_t x = 1; x < m; x++) /* insertion sort: few predicates */
+        for (size_t y = x; y > 0 && preds[order[y - 1]] > preds[order[y]]; y--) {
+            size_t t = order[y];
+            order[y] = order[y - 1];
+            order[y - 1] = t;
+        }
+    size_t at = 0;
+    for (size_t x = 0; x < m; x++) {
+        size_t c = count[order[x]];
+        count[order[x]] = at;
+        at += c;
+    }
+    for (uint32_t i = lo; i < hi; i++) {
+        KgTermId p = e->db.facts[i].p;
+        size_t j = (size_t)(p * 0x9e3779b97f4a7c15ULL >> 40) & (cap - 1);
+        while (preds[j] != p) j = (j + 1) & (cap - 1);
+        e->delta_sorted[count[j]++] = i;
+    }
+    kg_free(order);
+    kg_free(preds);
+    kg_free(count);
+    return KG_OK;
+}
+
 /* One pass of stratum's rules with each positive atom in turn reading only facts of `delta`. */
 static void run_rules(Engine *e, int stratum)
 {
@@ -509,16 +623,23 @@ static void run_rules(Engine *e, int stratum)
 static KgStatus propagate_confidence(Engine *e, int stratum)
 {
     while (e->n_better && e->status == KG_OK) {
-        size_t bytes = e->db.n / 8 + 1;
-        e->improved = kg_calloc(bytes, 1);
-        if (!e->improved) return e->status = kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
-        for (size_t i = 0; i < e->n_better; i++) e->improved[e->better[i] >> 3] |= (uint8_t)(1u << (e->better[i] & 7));
-        e->n_better = 0;
+        /* this pass's delta: the facts that rose since the last (once each) */
+        uint32_t *delta = e->better;
+        size_t n = e->n_better;
+        e->better = NULL;
+        e->n_better = e->cap_better = 0;
+        qsort(delta, n, sizeof *delta, cmp_u32);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!m || delta[m - 1] != delta[i]) delta[m++] = delta[i];
+        e->conf_delta = delta;
+        e->n_conf_delta = m;
         e->delta_start = 0;
         e->delta_end = (uint32_t)e->db.n;
         run_rules(e, stratum);
-        kg_free(e->improved);
-        e->improved = NULL;
+        e->conf_delta = NULL;
+        e->n_conf_delta = 0;
+        kg_free(delta);
         if (e->status == KG_OK) e->status = flush_pending(e);
     }
     return e->status;
@@ -554,6 +675,7 @@ static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsign
             return e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
         e->delta_start = lo;
         e->delta_end = hi;
+        if ((e->status = sort_delta(e, lo, hi)) != KG_OK) return e->status;
         run_rules(e, stratum);
         if (e->status != KG_OK || (e->status = flush_pending(e)) != KG_OK) return e->status;
         if (e->eq) {
@@ -675,7 +797,7 @@ out:
     kg_free(e.prems);
     kg_free(e.pending);
     kg_free(e.better);
-    kg_free(e.improved);
+    kg_free(e.delta_sorted);
     kg_free(e.kinds);
     kg_free(e.pending_prems);
     kg_free(e.graphs);

@@ -70,7 +70,10 @@ typedef struct {
     KgQuad *graphs;      /* per loaded fact: the quad it was read as (its graph) */
     uint32_t *better;    /* derived facts whose confidence rose since their dependents were */
     size_t n_better, cap_better;
-    uint8_t *improved;   /* during a confidence pass: bit f set when fact f is one of those */
+    const uint32_t *conf_delta; /* during a confidence pass: the facts that rose, the delta */
+    size_t n_conf_delta;
+    uint32_t *delta_sorted; /* the round's delta sorted by predicate (sort_delta) */
+    size_t n_delta_sorted, cap_delta_sorted;
     RsPending *pending;  /* derived this round, not in the table yet */
     size_t n_pending, cap_pending;
     uint32_t *pending_prems;
