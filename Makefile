@@ -162,6 +162,7 @@ format:
 demo: nous
 	@rm -f demo.db demo.db-wal demo.db-shm
 	./nous --db demo.db load datasets/ontologies/pizza.owl datasets/umls/train.txt
+	./nous --db demo.db reason --profile owl-rl
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 

@@ -197,6 +197,7 @@ static void print_banner(Repl *r)
             "On the demo data (make demo) try:\n"
             "  SELECT ?pizza WHERE { ?pizza rdfs:subClassOf pizza:NamedPizza } LIMIT 5;\n"
             "  .match ? kg:causes kg:disease_or_syndrome\n"
+            "  .explain pizza:American rdfs:subClassOf pizza:Pizza\n"
             "  .stats\n",
             NOUS_VERSION, r->db_path);
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/reasoner/ontologies.sh: the built-in rule sets on real ontologies (pizza, FOAF, SKOS,
-# copied to tests/reasoner/ontologies with their SOURCE.md). For each, with the owl-rl and the
+# in datasets/ontologies with their SOURCE.md). For each, with the owl-rl and the
 # rdfs profile: before reasoning `reason --check` finds triples missing and fails; after
 # `reason`, it finds the store closed under every rule of the profile. The check runs each
 # rule as a SPARQL query (reasoner/check.c), not through the engine, so it is an independent
@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 NOUS=${NOUS:-./nous}
-DIR=tests/reasoner/ontologies
+DIR=datasets/ontologies
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nous-ontologies.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
