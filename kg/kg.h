@@ -375,4 +375,62 @@ KgStatus kg_query_next(KgQuery *q, KgError *err);
 int kg_query_value(KgQuery *q, size_t i, KgTerm *out);
 void kg_query_free(KgQuery *q);
 
+/* ---------------------------------------------------------------- embeddings (kg/vectors.c) */
+
+/* A named set of trained vectors: one row per entity term and per relation term (a relation
+ * may have a second row for its reciprocal, direction 1). */
+typedef struct {
+    const char *name;      /* e.g. "complex"; unique in the store */
+    const char *model;     /* "transe", "distmult", "complex", "rotate" */
+    size_t dim;            /* the model's dimension as the user gave it */
+    size_t entity_width, relation_width; /* floats per row, 1 to KG_EMBEDDING_MAX_WIDTH */
+    const char *settings;  /* JSON text: the training settings and results, opaque to kg */
+} KgEmbeddingInfo;
+
+#define KG_EMBEDDING_MAX_WIDTH ((size_t)1 << 20)
+
+typedef struct KgEmbedding KgEmbedding; /* loaded vectors; accessors below */
+
+/* Saves the set info->name, replacing one of the same name, in one transaction: inside an
+ * open kg_store_begin transaction it joins it (and on failure undoes only its own writes),
+ * else it begins and commits its own. entity_vecs holds n_entities rows of entity_width
+ * floats, entity_terms their term ids; relation_vecs holds n_relations rows of
+ * relation_width floats for direction 0 and, when relation_vecs_inverse is not NULL, as many
+ * for direction 1. The term ids are not checked against the dictionary; a term given twice
+ * fails with KG_ERR_DB. A NULL name or model, a width of 0 or above KG_EMBEDDING_MAX_WIDTH,
+ * or NULL arrays for rows are KG_ERR_ARG; settings NULL is stored as "{}". The floats are
+ * stored bit for bit. On error nothing is saved. */
+KgStatus kg_embedding_save(KgStore *store, const KgEmbeddingInfo *info, size_t n_entities,
+                           const KgTermId *entity_terms, const float *entity_vecs,
+                           size_t n_relations, const KgTermId *relation_terms,
+                           const float *relation_vecs, const float *relation_vecs_inverse,
+                           KgError *err);
+/* Loads the set called name (KG_ERR_NOT_FOUND, err naming it, when there is none; KG_ERR_DB
+ * when its rows are damaged). On failure *out is NULL. Caller frees with kg_embedding_free(). */
+KgStatus kg_embedding_load(KgStore *store, const char *name, KgEmbedding **out, KgError *err);
+void kg_embedding_free(KgEmbedding *e);
+/* The set's description; its strings belong to e. */
+const KgEmbeddingInfo *kg_embedding_info(const KgEmbedding *e);
+size_t kg_embedding_n_entities(const KgEmbedding *e);
+/* Entity i's term id and vector (entity_width floats), in ascending term id order. The rows
+ * are one row-major matrix, 64-byte aligned: row i + 1 follows row i. */
+KgTermId kg_embedding_entity(const KgEmbedding *e, size_t i, const float **vec);
+/* The row of entity term t, NULL when t has none (binary search). */
+const float *kg_embedding_entity_vec(const KgEmbedding *e, KgTermId t);
+size_t kg_embedding_n_relations(const KgEmbedding *e);
+/* Relation i's term id and its vectors for both directions (inverse NULL when not saved), in
+ * ascending term id order; the direction-0 rows are one matrix, as for entities. */
+KgTermId kg_embedding_relation(const KgEmbedding *e, size_t i, const float **vec,
+                               const float **inverse);
+/* The row of relation term t for direction 0, or 1 when `inverse`; NULL when it has none. */
+const float *kg_embedding_relation_vec(const KgEmbedding *e, KgTermId t, int inverse);
+/* Calls fn for each set in the store in name order (info valid during the call), stopping
+ * at the first status other than KG_OK that fn returns, which it returns. */
+KgStatus kg_embedding_each(KgStore *store,
+                           KgStatus (*fn)(void *ctx, const KgEmbeddingInfo *info), void *ctx,
+                           KgError *err);
+/* Deletes a set, in one transaction as kg_embedding_save; KG_ERR_NOT_FOUND (err naming it)
+ * when there is none. */
+KgStatus kg_embedding_delete(KgStore *store, const char *name, KgError *err);
+
 #endif

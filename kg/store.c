@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* Term ids are dense (1, 2, 3, ...), so embeddings and in-memory reasoning can index arrays
  * by them; the hash column finds a term without a string index (see README, "Term ids"). */
@@ -19,6 +19,23 @@
     "  confidence REAL NOT NULL,"                                                             \
     "  premises BLOB NOT NULL,"    /* (s, p, o, g) of each premise, 4 x 8 bytes little-endian */ \
     "  PRIMARY KEY(s, p, o, g)) WITHOUT ROWID;"
+
+/* Version 3 added trained embeddings (kg/vectors.c): one row per set, one per vector.
+ * embedding_rows keeps its rowid: a 1600-byte vector (400 floats) overflows a 4 KiB page of
+ * a WITHOUT ROWID table (an index B-tree keeps under 1 KiB of a row in place), which took
+ * 2.3 times the space (192 MB against 85 MB for 41k rows). IF NOT EXISTS: an upgrade from
+ * version 1 adds them too, and a file someone rolled back by hand may still have them. */
+#define EMBEDDINGS_SQL                                                                        \
+    "CREATE TABLE IF NOT EXISTS embeddings("                                                  \
+    "  name TEXT PRIMARY KEY, model TEXT NOT NULL, dim INTEGER NOT NULL,"                     \
+    "  entity_width INTEGER NOT NULL, relation_width INTEGER NOT NULL,"                       \
+    "  settings TEXT NOT NULL) WITHOUT ROWID;"  /* JSON, opaque to kg */                      \
+    "CREATE TABLE IF NOT EXISTS embedding_rows("                                              \
+    "  name TEXT NOT NULL,"                                                                   \
+    "  kind INTEGER NOT NULL,"     /* 0 entity, 1 relation, 2 the relation's inverse */       \
+    "  term INTEGER NOT NULL,"                                                                \
+    "  vec BLOB NOT NULL,"         /* width float32, IEEE-754 little-endian */                \
+    "  PRIMARY KEY(name, kind, term));"
 
 static const char *const schema_sql =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
@@ -38,7 +55,8 @@ static const char *const schema_sql =
     "CREATE TABLE pred_stats("
     "  p INTEGER PRIMARY KEY, n_triples INTEGER NOT NULL,"
     "  n_subjects INTEGER NOT NULL, n_objects INTEGER NOT NULL);"
-    DERIVATIONS_SQL;
+    DERIVATIONS_SQL
+    EMBEDDINGS_SQL;
 
 static const char *const stmt_sql[N_STMTS] = {
     [STMT_TERM_BY_HASH] = "SELECT t.id, t.kind, t.lex, d.lex, t.lang FROM terms t "
@@ -78,6 +96,27 @@ static const char *const stmt_sql[N_STMTS] = {
     [STMT_DERIVATION_GET] = "SELECT rule, confidence, premises FROM derivations "
                             "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
     [STMT_DERIVATION_UNCERTAIN] = "SELECT s, p, o, g, confidence FROM derivations WHERE confidence < 1",
+    [STMT_EMBEDDING_PUT] = "INSERT OR REPLACE INTO embeddings(name, model, dim, entity_width, "
+                           "relation_width, settings) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_EMBEDDING_ROW_PUT] = "INSERT INTO embedding_rows(name, kind, term, vec) "
+                               "VALUES(?1, ?2, ?3, ?4)",
+    [STMT_EMBEDDING_DELETE] = "DELETE FROM embeddings WHERE name = ?1",
+    [STMT_EMBEDDING_ROWS_DELETE] = "DELETE FROM embedding_rows WHERE name = ?1",
+    /* the set and its row counts; kept active while the rows are read, so both see one
+     * snapshot of the file */
+    [STMT_EMBEDDING_GET] =
+        "SELECT model, dim, entity_width, relation_width, settings,"
+        " (SELECT count(*) FROM embedding_rows r WHERE r.name = e.name AND r.kind = 0),"
+        " (SELECT count(*) FROM embedding_rows r WHERE r.name = e.name AND r.kind = 1),"
+        " (SELECT count(*) FROM embedding_rows r WHERE r.name = e.name AND r.kind NOT IN (0, 1))"
+        " FROM embeddings e WHERE e.name = ?1",
+    [STMT_EMBEDDING_ROWS_GET] = "SELECT kind, term, vec FROM embedding_rows WHERE name = ?1 "
+                                "ORDER BY kind, term",
+    [STMT_EMBEDDING_ALL] = "SELECT name, model, dim, entity_width, relation_width, settings "
+                           "FROM embeddings ORDER BY name",
+    [STMT_SAVEPOINT] = "SAVEPOINT kg_nested",
+    [STMT_SAVEPOINT_RELEASE] = "RELEASE kg_nested",
+    [STMT_SAVEPOINT_ROLLBACK] = "ROLLBACK TO kg_nested",
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
@@ -258,9 +297,11 @@ static KgStatus check_or_create_schema(KgStore *store, KgError *err)
         return kg_error_set(err, KG_ERR_VERSION, "%s: not a nous store (no schema version)",
                             store->path);
     if (s != KG_OK) return s;
-    if (version == 1) { /* version 1 lacked the derivations table: add it */
+    if (version == 1 || version == 2) {
+        /* version 1 lacked the derivations table, versions 1 and 2 the embeddings: add them */
         if ((s = exec(store, "BEGIN IMMEDIATE", err, "upgrading the store")) != KG_OK) return s;
-        s = exec(store, DERIVATIONS_SQL, err, "upgrading the store");
+        if (version == 1) s = exec(store, DERIVATIONS_SQL, err, "upgrading the store");
+        if (s == KG_OK) s = exec(store, EMBEDDINGS_SQL, err, "upgrading the store");
         if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
         if (s == KG_OK) s = exec(store, "COMMIT", err, "upgrading the store");
         if (s != KG_OK) sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);

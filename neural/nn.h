@@ -53,11 +53,83 @@ typedef struct {
 KgStatus nn_evaluate(const NnDataset *d, const NnTriple *triples, size_t n, NnScoreFn score,
                      void *ctx, size_t batch, NnMetrics *out, KgError *err);
 
+/* ---------------------------------------------------------------- models, training */
+
+/* A trained model: its entity and relation rows and its scoring functions (model.c). */
+typedef struct NnModel NnModel;
+
+/* The model names, NULL-terminated: "transe", "distmult", "complex", "rotate". */
+const char *const *nn_model_names(void);
+const char *nn_model_name(const NnModel *m);
+void nn_model_free(NnModel *m);
+/* An NnScoreFn whose ctx is an NnModel: dot-product models score a batch with one sgemm. */
+KgStatus nn_model_score(void *model, const uint32_t *anchor, const uint32_t *rel, size_t n,
+                        float *out, KgError *err);
+
+/* One epoch, as reported to the progress callback. */
+typedef struct {
+    size_t epoch;              /* from 1 */
+    double loss;               /* mean training loss */
+    double valid_mrr;          /* filtered MRR on validation, NaN when not measured */
+    double seconds;            /* the epoch's training time (not validation) */
+    double queries_per_second; /* training queries (a triple and its reciprocal) a second */
+} NnEpoch;
+
+typedef struct {
+    const char *model;   /* one of nn_model_names() */
+    size_t dim;          /* rank: complex components for ComplEx and RotatE, reals otherwise */
+    size_t epochs, batch;
+    double lr, reg;      /* learning rate; N3 weight (dot-product models) */
+    double init_scale;   /* initial rows ~ init_scale * N(0, 1) */
+    size_t negatives;    /* distance models: negatives per query */
+    double temperature;  /* distance models: self-adversarial temperature (alpha) */
+    double gamma;        /* distance models: the margin */
+    uint64_t seed;
+    int threads;         /* OpenBLAS threads; < 1: one per CPU */
+    size_t eval_every;   /* validation MRR every so many epochs */
+    size_t patience;     /* stop after so many validations without a better MRR (0: never) */
+    size_t valid_max;    /* validation triples used (0: all) */
+    void (*progress)(void *ctx, const NnEpoch *epoch);
+    void *progress_ctx;
+} NnTrainOptions;
+
+/* Good settings for `model` on dataset d (its size picks some). KG_ERR_ARG for an unknown
+ * model, naming the known ones. */
+KgStatus nn_train_defaults(const char *model, const NnDataset *d, NnTrainOptions *opt, KgError *err);
+
+typedef struct {
+    size_t epochs_run, best_epoch;
+    double best_valid_mrr;
+    double seconds;                     /* training, validation excluded */
+    double sgemm_seconds, sgemm_gflop;  /* time in sgemm and the work it did */
+    double *loss, *valid_mrr;           /* per epoch run; nn_train_report_free frees them */
+} NnTrainReport;
+
+/* Trains a model on d's training triples (each with its reciprocal), keeping the parameters
+ * of the epoch with the best validation MRR. Ctrl-C stops it with KG_ERR_INTERRUPTED. */
+KgStatus nn_train(const NnDataset *d, const NnTrainOptions *opt, NnModel **out, NnTrainReport *rep,
+                  KgError *err);
+void nn_train_report_free(NnTrainReport *rep);
+
 /* ---------------------------------------------------------------- plots (plot.c) */
 
 /* Writes a standalone SVG of training per epoch: loss (left axis) and validation MRR (right
  * axis, 0..1; NaN where not measured), titled `title`. KG_ERR_IO naming the file on failure. */
 KgStatus nn_plot_training(const char *path, const char *title, const double *loss,
                           const double *valid_mrr, size_t n_epochs, KgError *err);
+
+/* ---------------------------------------------------------------- OpenBLAS (blas.c) */
+
+/* First thing in main: when OpenBLAS loaded a kernel below what this CPU runs (and the user
+ * did not set OPENBLAS_CORETYPE), sets that variable and executes the program again with the
+ * same arguments; returns (doing nothing) otherwise. */
+void nn_blas_prepare(char **argv);
+/* The kernel OpenBLAS runs ("Zen", "SkylakeX", ...). */
+const char *nn_blas_kernel(void);
+/* OpenBLAS's threads: n, or one per CPU when n < 1. nous runs no threads of its own beside. */
+void nn_blas_set_threads(int n);
+int nn_blas_threads(void);
+/* GFLOP/s of an n x n x n sgemm, the best of a few, on the current threads. */
+double nn_blas_peak_gflops(size_t n);
 
 #endif

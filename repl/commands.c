@@ -30,6 +30,11 @@ const ReplCommand repl_commands[] = {
      repl_cmd_reason},
     {"explain", "[--format text|dot|svg] S P O",
      "the proof of a triple, down to asserted triples (dot: Graphviz, svg: drawn by dot)", repl_cmd_explain},
+    {"kgc", "DIR [--method embed] [--model transe|distmult|complex|rotate] [--dim N] [--epochs N] [--lr X] "
+            "[--batch N] [--reg X] [--negatives N] [--gamma X] [--temperature X] [--init X] [--seed N] "
+            "[--threads N] [--eval-every N] [--patience N] [--plot FILE.svg] [--json]",
+     "link prediction on a benchmark folder: train, early-stop on valid, filtered MRR and Hits@k on test",
+     repl_cmd_kgc},
     {"export", "[--format nt|ttl|nq] [--asserted|--inferred] [-o FILE]",
      "write the store as RDF", cmd_export},
     {"prefixes", "", "the known prefixes", cmd_prefixes},

@@ -1,6 +1,7 @@
 /* repl/session.c: one run of nous: the global options, the store it works on, error
  * reporting in GNU form, and dispatch to the command table or the shell. */
 #include "repl/internal.h"
+#include "neural/nn.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -57,7 +58,8 @@ int repl_main(int argc, char **argv)
         } else if (strcmp(argv[i], "--keep-going") == 0) {
             r.keep_going = 1;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("nous %s (store schema %d)\n", NOUS_VERSION, kg_schema_version());
+            printf("nous %s (store schema %d; OpenBLAS %s kernel, %d threads)\n", NOUS_VERSION,
+                   kg_schema_version(), nn_blas_kernel(), nn_blas_threads());
             return REPL_OK;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             char help_name[] = "help";

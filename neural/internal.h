@@ -1,0 +1,96 @@
+/* neural/internal.h: what the files of neural/ share: a model (its parameters and its table of
+ * functions, NnModelOps), the random numbers every run draws from a seed, and the BLAS set-up.
+ * A model file (distmult.c, complex.c, transe.c, rotate.c) fills one NnModelOps; train.c and
+ * model.c know models only through it, so a fifth model is one new file and a line in
+ * model.c's list. */
+#ifndef NOUS_NN_INTERNAL_H
+#define NOUS_NN_INTERNAL_H
+
+#include "nn.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* ---------------------------------------------------------------- random numbers */
+
+/* xoshiro256** seeded through splitmix64: the same seed, the same run. */
+typedef struct {
+    uint64_t s[4];
+} NnRng;
+
+void nn_rng_seed(NnRng *g, uint64_t seed);
+uint64_t nn_rng_next(NnRng *g);
+/* Uniform in [0, 1). */
+double nn_rng_uniform(NnRng *g);
+/* Uniform integer in [0, n). */
+uint32_t nn_rng_below(NnRng *g, uint32_t n);
+/* Standard normal. */
+double nn_rng_normal(NnRng *g);
+
+/* ---------------------------------------------------------------- models */
+
+typedef struct NnModel NnModel;
+
+typedef struct {
+    const char *name;
+    /* Floats per entity row and per relation row for the dimension a user gives. */
+    size_t (*entity_width)(size_t dim);
+    size_t (*relation_width)(size_t dim);
+    /* 1: score(h, r, t) = <query(h, r), e_t>, so scoring a batch against every entity is one
+     * sgemm and training is 1-vs-all with softmax cross-entropy; 0: a distance model,
+     * trained with self-adversarial negative sampling. */
+    int dot_product;
+    /* Initial rows (entities, then relations), drawn from g. */
+    void (*init)(NnModel *m, NnRng *g, double scale);
+
+    /* Dot-product models. q (entity_width floats) for one query row. */
+    void (*query)(const NnModel *m, const float *anchor, const float *rel, float *q);
+    /* Adds the gradient of <q, x> for any x given dL/dq = dq: into d_anchor and d_rel. */
+    void (*query_backward)(const NnModel *m, const float *anchor, const float *rel, const float *dq,
+                           float *d_anchor, float *d_rel);
+    /* The N3 regulariser of a row (sum of cubed moduli) times scale, adding its gradient
+     * into dx; entity rows and relation rows alike (width floats). */
+    double (*n3)(const float *x, size_t width, float scale, float *dx);
+
+    /* Distance models. score(h, r, t), higher is better. */
+    float (*score)(const NnModel *m, const float *anchor, const float *rel, const float *t);
+    /* Adds g * d score / d(anchor, rel, t) into d_anchor, d_rel, d_t. */
+    void (*score_backward)(const NnModel *m, const float *anchor, const float *rel, const float *t,
+                           float g, float *d_anchor, float *d_rel, float *d_t);
+    /* Scores of every entity for one query (n_entities floats). */
+    void (*score_all)(const NnModel *m, const float *anchor, const float *rel, float *out);
+    /* Keeps a relation row valid after an update (RotatE: phases in range); may be NULL. */
+    void (*project)(const NnModel *m, float *rel);
+} NnModelOps;
+
+struct NnModel {
+    const NnModelOps *ops;
+    size_t n_entities;
+    size_t n_relations; /* rows: the dataset's relations, then their reciprocals */
+    size_t dim, entity_width, relation_width;
+    float *ent, *rel;   /* n_entities x entity_width, n_relations x relation_width */
+    float gamma;        /* distance models: the margin */
+};
+
+extern const NnModelOps nn_distmult, nn_complex, nn_transe, nn_rotate;
+
+/* The model called name, NULL when unknown. */
+const NnModelOps *nn_model_ops(const char *name);
+/* A model with its rows allocated (uninitialised); NULL when out of memory. */
+NnModel *nn_model_new(const NnModelOps *ops, size_t n_entities, size_t n_relations, size_t dim);
+
+static inline float *nn_ent(const NnModel *m, uint32_t e) { return m->ent + (size_t)e * m->entity_width; }
+static inline float *nn_rel(const NnModel *m, uint32_t r) { return m->rel + (size_t)r * m->relation_width; }
+
+/* ---------------------------------------------------------------- BLAS */
+
+/* FTZ and DAZ on the calling thread. */
+void nn_blas_flush_to_zero(void);
+/* C = op(A) op(B) + beta C, row-major (op: transposed when trans_*), counting its time and
+ * work for nn_sgemm_counters. */
+void nn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+              const float *b, size_t ldb, float beta, float *c, size_t ldc);
+/* Seconds in nn_sgemm and GFLOP it did since the last reset; reset when asked. */
+void nn_sgemm_counters(double *seconds, double *gflop, int reset);
+
+#endif

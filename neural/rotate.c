@@ -1,0 +1,92 @@
+/* neural/rotate.c: RotatE (Sun et al. 2019): entities are complex vectors of `dim` components
+ * (a row: real parts, then imaginary parts), a relation is a rotation by a phase per
+ * component (a row of `dim` phases), and score(h, r, t) = gamma - sum_i |h_i e^(i theta_i) -
+ * t_i|. A distance model: trained with self-adversarial negative sampling, scored against
+ * every entity by its own loop. */
+#include "internal.h"
+
+static size_t entity_width(size_t dim) { return 2 * dim; }
+static size_t relation_width(size_t dim) { return dim; }
+
+static void init(NnModel *m, NnRng *g, double scale)
+{
+    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * (2 * nn_rng_uniform(g) - 1));
+    for (size_t i = 0; i < m->n_relations * m->relation_width; i++)
+        m->rel[i] = (float)(3.141592653589793 * (2 * nn_rng_uniform(g) - 1));
+}
+
+/* q = h rotated by the phases of r */
+static void rotate(size_t k, const float *h, const float *phase, float *qr, float *qi)
+{
+    for (size_t i = 0; i < k; i++) {
+        float c = cosf(phase[i]), s = sinf(phase[i]);
+        qr[i] = h[i] * c - h[k + i] * s;
+        qi[i] = h[i] * s + h[k + i] * c;
+    }
+}
+
+static float score(const NnModel *m, const float *h, const float *r, const float *t)
+{
+    size_t k = m->dim;
+    float d = 0;
+    for (size_t i = 0; i < k; i++) {
+        float c = cosf(r[i]), s = sinf(r[i]);
+        float xr = h[i] * c - h[k + i] * s - t[i], xi = h[i] * s + h[k + i] * c - t[k + i];
+        d += sqrtf(xr * xr + xi * xi);
+    }
+    return m->gamma - d;
+}
+
+static void score_backward(const NnModel *m, const float *h, const float *r, const float *t, float g,
+                           float *dh, float *dr, float *dt)
+{
+    size_t k = m->dim;
+    for (size_t i = 0; i < k; i++) {
+        float c = cosf(r[i]), s = sinf(r[i]);
+        float qr = h[i] * c - h[k + i] * s, qi = h[i] * s + h[k + i] * c;
+        float xr = qr - t[i], xi = qi - t[k + i];
+        float dist = sqrtf(xr * xr + xi * xi);
+        if (dist < 1e-12f) continue; /* |x| is not differentiable at 0: take 0 */
+        /* d score / d x = -x / |x| */
+        float gr = -g * xr / dist, gi = -g * xi / dist;
+        dh[i] += gr * c + gi * s;
+        dh[k + i] += -gr * s + gi * c;
+        dr[i] += -gr * qi + gi * qr;
+        dt[i] -= gr;
+        dt[k + i] -= gi;
+    }
+}
+
+static void score_all(const NnModel *m, const float *h, const float *r, float *out)
+{
+    size_t k = m->dim;
+    float qr[k], qi[k];
+    rotate(k, h, r, qr, qi);
+    for (size_t e = 0; e < m->n_entities; e++) {
+        const float *tr = m->ent + e * 2 * k, *ti = tr + k;
+        float d = 0;
+        for (size_t i = 0; i < k; i++) {
+            float xr = qr[i] - tr[i], xi = qi[i] - ti[i];
+            d += sqrtf(xr * xr + xi * xi);
+        }
+        out[e] = m->gamma - d;
+    }
+}
+
+/* phases back into [-pi, pi] */
+static void project(const NnModel *m, float *r)
+{
+    for (size_t i = 0; i < m->dim; i++) r[i] = remainderf(r[i], 6.2831853f);
+}
+
+const NnModelOps nn_rotate = {
+    .name = "rotate",
+    .entity_width = entity_width,
+    .relation_width = relation_width,
+    .dot_product = 0,
+    .init = init,
+    .score = score,
+    .score_backward = score_backward,
+    .score_all = score_all,
+    .project = project,
+};
