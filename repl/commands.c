@@ -35,6 +35,8 @@ const ReplCommand repl_commands[] = {
             "[--threads N] [--eval-every N] [--patience N] [--plot FILE.svg] [--json]",
      "link prediction on a benchmark folder: train, early-stop on valid, filtered MRR and Hits@k on test",
      repl_cmd_kgc},
+    {"blas", "[--size N] [--threads N]", "the OpenBLAS kernel in use and its measured sgemm GFLOP/s",
+     repl_cmd_blas},
     {"export", "[--format nt|ttl|nq] [--asserted|--inferred] [-o FILE]",
      "write the store as RDF", cmd_export},
     {"prefixes", "", "the known prefixes", cmd_prefixes},

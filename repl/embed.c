@@ -198,3 +198,28 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     nn_dataset_free(d);
     return REPL_OK;
 }
+
+/* ---------------------------------------------------------------- blas */
+
+/* `nous blas [--size N] [--threads N]`: which OpenBLAS kernel runs, on how many threads, and
+ * the GFLOP/s of an N x N x N sgemm (the peak the benchmarks compare with). */
+int repl_cmd_blas(Repl *r, int argc, char **argv)
+{
+    size_t n = 2048, threads = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int st;
+        if ((v = repl_opt_value(argc, argv, &i, "--size"))) {
+            if ((st = parse_size(r, "blas", "--size", v, &n)) != REPL_OK) return st;
+        } else if ((v = repl_opt_value(argc, argv, &i, "--threads"))) {
+            if ((st = parse_size(r, "blas", "--threads", v, &threads)) != REPL_OK) return st;
+        } else {
+            return repl_usage_error(r, "blas", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    nn_blas_set_threads((int)threads);
+    double g = nn_blas_peak_gflops(n);
+    fprintf(r->out, "OpenBLAS %s kernel, %d threads: sgemm %zu x %zu x %zu at %.1f GFLOP/s\n", nn_blas_kernel(),
+            nn_blas_threads(), n, n, n, g);
+    return REPL_OK;
+}

@@ -83,6 +83,7 @@ int repl_cmd_query(Repl *r, int argc, char **argv);
 int repl_cmd_reason(Repl *r, int argc, char **argv);
 int repl_cmd_explain(Repl *r, int argc, char **argv);
 int repl_cmd_kgc(Repl *r, int argc, char **argv);
+int repl_cmd_blas(Repl *r, int argc, char **argv);
 
 /* ---------------------------------------------------------------- result formats (results.c) */
 
