@@ -10,7 +10,9 @@
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wwrite-strings -Wundef -Wno-unused-parameter
 CSTD := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
-OPT ?= -O2 -g
+# -fno-math-errno: nothing reads errno after a math function, and without it sqrtf in the
+# training loops cannot be vectorised.
+OPT ?= -O2 -g -fno-math-errno
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Library flags come from pkg-config, through scripts/deps.sh, which first installs any
@@ -34,6 +36,10 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -MMD -MP -I. -Ibuild/gen $(DEP_CFLAGS)
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 LIB_OBJ := $(call obj,plain,$(LIB_SRC) $(REPL_SRC))
 ASAN_LIB_OBJ := $(call obj,asan,$(LIB_SRC) $(REPL_SRC))
+
+# The training loops (softmax, optimiser steps, distances) want the vectoriser's full cost
+# model, which -O2 leaves out.
+$(call obj,plain,$(wildcard neural/*.c)) $(call obj,asan,$(wildcard neural/*.c)): OPT += -O3
 
 build/plain/%.o: %.c $(CONFIG)
 	@mkdir -p $(dir $@)
@@ -170,6 +176,7 @@ bench: nous build/plain/sqlite_baseline
 	sh tests/bench/load.sh
 	sh tests/bench/lubm_query.sh
 	sh tests/bench/reason.sh
+	sh tests/bench/embed.sh
 
 clean:
 	rm -rf build nous

@@ -30,6 +30,12 @@ typedef struct {
  * line fails with KG_ERR_SYNTAX at FILE:LINE. */
 KgStatus nn_dataset_read_dir(const char *dir, NnDataset **out, KgError *err);
 void nn_dataset_free(NnDataset *d);
+/* The store's asserted triples whose object is not a literal, over dense ids (entities and
+ * relations in ascending term id order, entity_terms/relation_terms set, names NULL); a
+ * share `valid_share` of them, drawn with `seed`, is held out as validation; test is empty
+ * (dataset_store.c). */
+KgStatus nn_dataset_from_store(KgStore *store, double valid_share, uint64_t seed, NnDataset **out,
+                               KgError *err);
 
 /* ---------------------------------------------------------------- evaluation (eval.c) */
 
@@ -65,6 +71,16 @@ void nn_model_free(NnModel *m);
 /* An NnScoreFn whose ctx is an NnModel: dot-product models score a batch with one sgemm. */
 KgStatus nn_model_score(void *model, const uint32_t *anchor, const uint32_t *rel, size_t n,
                         float *out, KgError *err);
+
+/* Saves model m, trained on d (a store's dataset: its terms), as the embedding set `name`
+ * with `settings` (JSON text), replacing one of that name (model_store.c). */
+KgStatus nn_model_save(KgStore *store, const NnModel *m, const NnDataset *d, const char *name,
+                       const char *settings, KgError *err);
+/* Loads the set `name` as a model: entity i is the set's entity i (kg_embedding_entity), relation
+ * i its relation i, and relation n + i that one's reciprocal. *emb (to free after the model is
+ * no longer needed) gives the terms. */
+KgStatus nn_model_load(KgStore *store, const char *name, NnModel **out, KgEmbedding **emb,
+                       KgError *err);
 
 /* One epoch, as reported to the progress callback. */
 typedef struct {

@@ -35,6 +35,11 @@ const ReplCommand repl_commands[] = {
             "[--threads N] [--eval-every N] [--patience N] [--plot FILE.svg] [--json]",
      "link prediction on a benchmark folder: train, early-stop on valid, filtered MRR and Hits@k on test",
      repl_cmd_kgc},
+    {"train", "[--model transe|distmult|complex|rotate] [--name NAME] [--valid-share X] [--dim N] [--epochs N] "
+              "[--lr X] [--batch N] [--reg X] [--seed N] [--threads N] [--plot FILE.svg] ...",
+     "learn embeddings of the store's asserted links and keep them in the store", repl_cmd_train},
+    {"predict", "S P ? | ? P O [-k N] [--model NAME]",
+     "the k most likely subjects or objects by the stored embeddings, marking known ones", repl_cmd_predict},
     {"blas", "[--size N] [--threads N]", "the OpenBLAS kernel in use and its measured sgemm GFLOP/s",
      repl_cmd_blas},
     {"export", "[--format nt|ttl|nq] [--asserted|--inferred] [-o FILE]",

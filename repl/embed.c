@@ -223,3 +223,236 @@ int repl_cmd_blas(Repl *r, int argc, char **argv)
             nn_blas_threads(), n, n, n, g);
     return REPL_OK;
 }
+
+/* ---------------------------------------------------------------- train */
+
+/* `nous train [--model M] [--name NAME] [--valid-share X] [training options] [--plot FILE]`:
+ * trains on the store's asserted links (a seeded share held out for early stopping) and
+ * saves the vectors in the store as the set NAME (the model's name by default). */
+int repl_cmd_train(Repl *r, int argc, char **argv)
+{
+    const char *model = "complex", *name = NULL, *plot = NULL;
+    double share = 0.05;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if ((v = repl_opt_value(argc, argv, &i, "--model"))) model = v;
+    }
+    KgError err = {0};
+    NnTrainOptions o;
+    if (nn_train_defaults(model, NULL, &o, &err) != KG_OK) return repl_usage_error(r, "train", "%s", err.msg);
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int consumed, st;
+        if ((v = repl_opt_value(argc, argv, &i, "--model"))) continue;
+        if ((v = repl_opt_value(argc, argv, &i, "--name"))) {
+            name = v;
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "--plot"))) {
+            plot = v;
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "--valid-share"))) {
+            if ((st = parse_real(r, "train", "--valid-share", v, &share)) != REPL_OK) return st;
+            if (share >= 0.5) return repl_usage_error(r, "train", "--valid-share must be below 0.5");
+            continue;
+        }
+        if ((st = parse_train_option(r, "train", argc, argv, &i, &o, &consumed)) != REPL_OK) return st;
+        if (!consumed) return repl_usage_error(r, "train", "unexpected argument '%s'", argv[i]);
+    }
+    KgStore *store = repl_store(r);
+    if (!store) return REPL_FAIL;
+    NnDataset *d = NULL;
+    KgStatus s = nn_dataset_from_store(store, share, o.seed, &d, &err);
+    if (s == KG_OK && d->n_train == 0) s = kg_error_set(&err, KG_ERR_ARG, "the store has no links to learn from (asserted triples whose object is not a literal)");
+    if (s != KG_OK) {
+        repl_error(r, &err);
+        nn_dataset_free(d);
+        return repl_status_of(s);
+    }
+    nn_train_defaults(model, d, &o, &err);
+    for (int i = 1; i < argc; i++) {
+        int consumed;
+        parse_train_option(r, "train", argc, argv, &i, &o, &consumed);
+    }
+    if (!d->n_valid) o.eval_every = o.epochs + 1; /* nothing held out: train all epochs */
+    Progress prog = {r, r->err_is_tty};
+    o.progress = on_epoch;
+    o.progress_ctx = &prog;
+    fprintf(r->out, "%zu entities, %zu relations; %zu triples to train on, %zu held out for validation\n"
+                    "%s, dim %zu, %zu epochs max, seed %llu; OpenBLAS %s kernel\n",
+            d->n_entities, d->n_relations, d->n_train, d->n_valid, o.model, o.dim, o.epochs,
+            (unsigned long long)o.seed, nn_blas_kernel());
+    fflush(r->out);
+    kg_interrupt_install();
+    NnModel *m = NULL;
+    NnTrainReport rep;
+    s = nn_train(d, &o, &m, &rep, &err);
+    if (r->err_is_tty) fputs("\r\033[K", r->err);
+    if (s == KG_OK && plot) s = nn_plot_training(plot, o.model, rep.loss, rep.valid_mrr, rep.epochs_run, &err);
+    if (s == KG_OK) {
+        KgBuf settings = {0};
+        kg_buf_printf(&settings,
+                      "{\"model\": \"%s\", \"dim\": %zu, \"epochs\": %zu, \"best_epoch\": %zu, \"valid_mrr\": %.6f, "
+                      "\"lr\": %g, \"reg\": %g, \"batch\": %zu, \"seed\": %llu, \"gamma\": %g, \"negatives\": %zu, "
+                      "\"temperature\": %g, \"train_triples\": %zu, \"train_seconds\": %.3f}",
+                      o.model, o.dim, rep.epochs_run, rep.best_epoch, rep.best_valid_mrr, o.lr, o.reg, o.batch,
+                      (unsigned long long)o.seed, o.gamma, o.negatives, o.temperature, d->n_train, rep.seconds);
+        s = kg_buf_cstr(&settings) ? nn_model_save(store, m, d, name ? name : o.model, settings.data, &err)
+                                   : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
+        kg_buf_free(&settings);
+        r->n_writes++;
+    }
+    if (s != KG_OK) {
+        repl_error(r, &err);
+    } else {
+        if (rep.best_epoch)
+            fprintf(r->out, "best epoch %zu of %zu, validation MRR %.4f; ", rep.best_epoch, rep.epochs_run,
+                    rep.best_valid_mrr);
+        fprintf(r->out, "trained in %.1f s; saved as embeddings '%s'\n", rep.seconds, name ? name : o.model);
+        nn_train_report_free(&rep);
+    }
+    nn_model_free(m);
+    nn_dataset_free(d);
+    return s == KG_OK ? REPL_OK : repl_status_of(s);
+}
+
+/* ---------------------------------------------------------------- predict */
+
+typedef struct {
+    int count;
+    KgBuf names; /* "a, b, c"; with one set, its name */
+} SetList;
+
+static KgStatus list_set(void *ctx, const KgEmbeddingInfo *info)
+{
+    SetList *l = ctx;
+    l->count++;
+    return kg_buf_printf(&l->names, "%s%s", l->names.len ? ", " : "", info->name);
+}
+
+/* Index of term t among the n terms of the set (ascending), -1 when absent. */
+static long index_of(const KgEmbedding *e, KgTermId t, int relation)
+{
+    size_t lo = 0, hi = relation ? kg_embedding_n_relations(e) : kg_embedding_n_entities(e);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        KgTermId x = relation ? kg_embedding_relation(e, mid, NULL, NULL) : kg_embedding_entity(e, mid, NULL);
+        if (x < t) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t n = relation ? kg_embedding_n_relations(e) : kg_embedding_n_entities(e);
+    if (lo < n && (relation ? kg_embedding_relation(e, lo, NULL, NULL) : kg_embedding_entity(e, lo, NULL)) == t)
+        return (long)lo;
+    return -1;
+}
+
+/* `nous predict S P ?` or `nous predict ? P O` [-k N] [--model NAME]: the k best candidates by
+ * the stored embeddings, with their scores, marking those the store already holds. */
+int repl_cmd_predict(Repl *r, int argc, char **argv)
+{
+    const char *set = NULL, *words[3];
+    size_t k = 10, n_words = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int st;
+        if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
+            if ((st = parse_size(r, "predict", "-k", v, &k)) != REPL_OK) return st;
+        } else if ((v = repl_opt_value(argc, argv, &i, "--model"))) {
+            set = v;
+        } else if (n_words < 3) {
+            words[n_words++] = argv[i];
+        } else {
+            return repl_usage_error(r, "predict", "give one pattern: S P ? or ? P O");
+        }
+    }
+    if (n_words != 3 || strcmp(words[1], "?") == 0 || (strcmp(words[0], "?") == 0) == (strcmp(words[2], "?") == 0))
+        return repl_usage_error(r, "predict", "give S P ? or ? P O (one '?', in the subject or the object)");
+    int head = strcmp(words[0], "?") == 0; /* predicting the subject */
+    KgStore *store = repl_store(r);
+    if (!store) return REPL_FAIL;
+    KgError err = {0};
+    KgStatus s = KG_OK;
+    SetList l = {0};
+    if (!set) {
+        s = kg_embedding_each(store, list_set, &l, &err);
+        if (s == KG_OK && l.count == 0)
+            s = kg_error_set(&err, KG_ERR_NOT_FOUND, "the store has no trained embeddings: run `nous train` first");
+        else if (s == KG_OK && l.count > 1)
+            s = kg_error_set(&err, KG_ERR_ARG, "the store has several embedding sets (%s): choose one with --model",
+                             l.names.data);
+        set = kg_buf_cstr(&l.names);
+    }
+    KgArena *arena = kg_arena_new(1024);
+    KgTermId anchor_t = 0, rel_t = 0;
+    for (int w = 0; w < 3 && s == KG_OK; w++) {
+        if (strcmp(words[w], "?") == 0) continue;
+        KgTerm t;
+        KgTermId id = 0;
+        s = kg_term_parse(store, words[w], arena, &t, &err);
+        if (s == KG_OK) s = kg_dict_lookup(store, &t, &id, &err);
+        if (s == KG_ERR_NOT_FOUND) s = kg_error_set(&err, KG_ERR_NOT_FOUND, "%s is not in the store", words[w]);
+        if (w == 1) rel_t = id;
+        else anchor_t = id;
+    }
+    NnModel *m = NULL;
+    KgEmbedding *e = NULL;
+    char *set_name = NULL;
+    if (s == KG_OK && set) {
+        set_name = kg_malloc(strlen(set) + 1);
+        if (set_name) strcpy(set_name, set);
+    }
+    if (s == KG_OK) s = nn_model_load(store, set_name ? set_name : "", &m, &e, &err);
+    long a = -1, rl = -1;
+    if (s == KG_OK) {
+        a = index_of(e, anchor_t, 0);
+        rl = index_of(e, rel_t, 1);
+        if (a < 0) s = kg_error_set(&err, KG_ERR_NOT_FOUND, "%s has no vector in embeddings '%s' (it was not trained on)", words[head ? 2 : 0], set_name);
+        else if (rl < 0) s = kg_error_set(&err, KG_ERR_NOT_FOUND, "%s has no vector in embeddings '%s'", words[1], set_name);
+    }
+    float *scores = NULL;
+    size_t n = m ? kg_embedding_n_entities(e) : 0;
+    if (s == KG_OK) {
+        scores = kg_malloc((n ? n : 1) * sizeof *scores);
+        uint32_t an = (uint32_t)a, re = (uint32_t)(rl + (head ? (long)kg_embedding_n_relations(e) : 0));
+        s = scores ? nn_model_score(m, &an, &re, 1, scores, &err) : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
+    }
+    if (s == KG_OK) {
+        /* the k best: a partial selection sort (k is small) */
+        if (k > n) k = n;
+        size_t *best = kg_malloc((k ? k : 1) * sizeof *best);
+        uint8_t *taken = kg_calloc(n ? n : 1, 1);
+        for (size_t j = 0; best && taken && j < k; j++) {
+            size_t arg = SIZE_MAX;
+            for (size_t i = 0; i < n; i++)
+                if (!taken[i] && (arg == SIZE_MAX || scores[i] > scores[arg])) arg = i;
+            best[j] = arg;
+            taken[arg] = 1;
+        }
+        fprintf(r->out, "%-5s %-50s %10s  %s\n", "rank", head ? "subject" : "object", "score", "known");
+        for (size_t j = 0; best && taken && j < k; j++) {
+            KgTermId cand = kg_embedding_entity(e, best[j], NULL);
+            KgBuf b = {0};
+            kg_term_write_id(store, cand, 1, &b, NULL);
+            KgQuad pat = {head ? cand : anchor_t, rel_t, head ? anchor_t : cand, KG_ANY_GRAPH}, got;
+            KgIter *it = NULL;
+            unsigned mark = 0;
+            int known = kg_match_new(store, &pat, KG_ASSERTED | KG_INFERRED, &it, NULL) == KG_OK &&
+                        kg_iter_next(it, &got, &mark, NULL) == KG_OK;
+            kg_iter_free(it);
+            fprintf(r->out, "%-5zu %-50s %10.4f  %s\n", j + 1, kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "", scores[best[j]],
+                    known ? (mark & KG_ASSERTED ? "asserted" : "inferred") : "");
+            kg_buf_free(&b);
+        }
+        kg_free(best);
+        kg_free(taken);
+    }
+    if (s != KG_OK) repl_error(r, &err);
+    kg_free(scores);
+    kg_free(set_name);
+    kg_buf_free(&l.names);
+    nn_model_free(m);
+    kg_embedding_free(e);
+    kg_arena_free(arena);
+    return s == KG_OK ? REPL_OK : repl_status_of(s);
+}

@@ -84,6 +84,8 @@ int repl_cmd_reason(Repl *r, int argc, char **argv);
 int repl_cmd_explain(Repl *r, int argc, char **argv);
 int repl_cmd_kgc(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);
+int repl_cmd_train(Repl *r, int argc, char **argv);
+int repl_cmd_predict(Repl *r, int argc, char **argv);
 
 /* ---------------------------------------------------------------- result formats (results.c) */
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/cli/run.sh: nous as a user drives it: load, stats, match, export, stdin, the shell
 # in script mode, store selection and the errors a user sees; `nous query` and its output
-# formats (tests/cli/query.sh) and the shell, scripted and on a terminal (tests/cli/shell.sh).
+# formats (tests/cli/query.sh), the shell, scripted and on a terminal (tests/cli/shell.sh), and
+# the embedding commands (tests/cli/embed.sh).
 # Each case runs in a fresh temporary directory; run from the repository root with
 # NOUS=path/to/nous (default ./nous). Prints "ok - NAME" or "not ok - NAME" per case, then
 # "N passed, N failed".
@@ -461,6 +462,7 @@ a_file_that_is_not_a_store_is_refused_and_kept() {
 
 . "$ROOT/tests/cli/query.sh"
 . "$ROOT/tests/cli/shell.sh"
+. "$ROOT/tests/cli/embed.sh"
 
 # ------------------------------------------------------------ run them all
 
@@ -497,7 +499,7 @@ for c in \
     shell_reports_an_unknown_command_and_stops \
     incompatible_store_gives_a_clear_error \
     a_file_that_is_not_a_store_is_refused_and_kept \
-    $QUERY_CASES $SHELL_CASES; do
+    $QUERY_CASES $SHELL_CASES $EMBED_CASES; do
     run_case "$c"
 done
 
