@@ -101,7 +101,7 @@ typedef struct {
     double temperature;  /* distance models: self-adversarial temperature (alpha) */
     double gamma;        /* distance models: the margin */
     uint64_t seed;
-    int threads;         /* OpenBLAS threads; < 1: one per CPU */
+    int threads;         /* OpenBLAS threads; < 1: one per CPU, or one for a small graph */
     size_t eval_every;   /* validation MRR every so many epochs */
     size_t patience;     /* stop after so many validations without a better MRR (0: never) */
     size_t valid_max;    /* validation triples used (0: all) */

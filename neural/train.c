@@ -348,7 +348,11 @@ KgStatus nn_train(const NnDataset *d, const NnTrainOptions *opt, NnModel **out, 
     if (!opt->dim || !opt->batch || !opt->epochs || opt->lr <= 0)
         return kg_error_set(err, KG_ERR_ARG, "dim, batch, epochs and lr must be positive");
     if (!d->n_train) return kg_error_set(err, KG_ERR_ARG, "no training triples");
-    nn_blas_set_threads(opt->threads);
+    /* OpenBLAS's threads pay off on big products only: for a small graph (UMLS, Kinship) the
+     * second thread's wake-ups cost more than it computes */
+    int threads = opt->threads;
+    if (threads < 1 && d->n_entities * ops->entity_width(opt->dim) < ((size_t)1 << 20)) threads = 1;
+    nn_blas_set_threads(threads);
     nn_blas_flush_to_zero();
     Trainer t = {.d = d, .opt = opt, .err = err};
     KgStatus s = KG_OK;

@@ -139,7 +139,7 @@ bench() {
         of_peak=$(awk -v a="$gf" -v b="$peak" \
             'BEGIN { if (a == "" || b == "" || b <= 0) print "n/a"; else printf "%.0f%%", 100 * a / b }')
         ev=$(jget eval_seconds "$tmp/nous.json")
-        mrr=$(jget mrr "$tmp/nous.json")
+        mrr=$(div "$(jget mrr "$tmp/nous.json")" 1 "%.3f")
         echo "   nous: $(cat "$tmp/nous.json")" >&2
     else
         tail -n 5 "$tmp/nous.err" >&2
@@ -154,7 +154,7 @@ bench() {
             "$PY" tests/bench/torch_complex.py "$dir" --dim "$dim" --batch "$batch" --lr "$lr" \
             --reg "$reg" --epochs "$epochs" --seed "$SEED" --threads "$THREADS" \
             >"$tmp/torch.json" 2>"$tmp/torch.err"; then
-            t_ep=$(jget epoch_seconds "$tmp/torch.json")
+            t_ep=$(div "$(jget epoch_seconds "$tmp/torch.json")" 1 "%.3f")
             echo "   torch: $(cat "$tmp/torch.json")" >&2
             torch_info="torch $(jget torch "$tmp/torch.json"), $(jget threads "$tmp/torch.json") threads, BLAS $(jget blas "$tmp/torch.json")"
         else

@@ -39,18 +39,27 @@ def read_triples(path):
 
 
 def blas_info():
+    """BLAS_INFO from torch.__config__.show(), and the BLAS library actually mapped (Debian's
+    torch says "generic" and takes libblas.so.3, which update-alternatives points somewhere)."""
+    info = "unknown"
     try:
-        cfg = torch.__config__.show()
-    except Exception:  # pragma: no cover - very old or stripped builds
-        return "unknown"
-    for line in cfg.splitlines():
-        m = re.search(r"BLAS_INFO=([^,\s]+)", line)
+        m = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
         if m:
-            return m.group(1)
-    for line in cfg.splitlines():
-        if "BLAS" in line or "MKL" in line:
-            return line.strip()
-    return "unknown"
+            info = m.group(1)
+    except Exception:  # very old or stripped builds
+        pass
+    libs = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as f:
+            for line in f:
+                path = line.split()[-1]
+                if "blas" in os.path.basename(path).lower() and path not in libs:
+                    libs.append(path)
+    except OSError:
+        pass
+    if libs:
+        info += " (" + " ".join(os.path.realpath(p) for p in libs) + ")"
+    return info
 
 
 def main():
