@@ -43,22 +43,22 @@ typedef struct {
     /* Initial rows (entities, then relations), drawn from g. */
     void (*init)(NnModel *m, NnRng *g, double scale);
 
-    /* Dot-product models. q (entity_width floats) for one query row. */
+    /* The query vector q (entity_width floats) of one query row: for dot-product models
+     * score(h, r, t) = <q, e_t>, for distance models score = gamma - distance(q, e_t). */
     void (*query)(const NnModel *m, const float *anchor, const float *rel, float *q);
-    /* Adds the gradient of <q, x> for any x given dL/dq = dq: into d_anchor and d_rel. */
+    /* Adds the gradient through q given dL/dq = dq: into d_anchor and d_rel. */
     void (*query_backward)(const NnModel *m, const float *anchor, const float *rel, const float *dq,
                            float *d_anchor, float *d_rel);
-    /* The N3 regulariser of a row (sum of cubed moduli) times scale, adding its gradient
-     * into dx; entity rows and relation rows alike (width floats). */
+    /* Dot-product models: the N3 regulariser of a row (sum of cubed moduli) times scale, adding
+     * its gradient into dx; entity rows and relation rows alike (width floats). */
     double (*n3)(const float *x, size_t width, float scale, float *dx);
 
-    /* Distance models. score(h, r, t), higher is better. */
-    float (*score)(const NnModel *m, const float *anchor, const float *rel, const float *t);
-    /* Adds g * d score / d(anchor, rel, t) into d_anchor, d_rel, d_t. */
-    void (*score_backward)(const NnModel *m, const float *anchor, const float *rel, const float *t,
-                           float g, float *d_anchor, float *d_rel, float *d_t);
-    /* Scores of every entity for one query (n_entities floats). */
-    void (*score_all)(const NnModel *m, const float *anchor, const float *rel, float *out);
+    /* Distance models: gamma - distance(q, t), higher is better. */
+    float (*score)(const NnModel *m, const float *q, const float *t);
+    /* Adds g * d score / d(q, t) into dq and dt. */
+    void (*score_backward)(const NnModel *m, const float *q, const float *t, float g, float *dq, float *dt);
+    /* Scores of every entity for one query vector (n_entities floats). */
+    void (*score_all)(const NnModel *m, const float *q, float *out);
     /* Keeps a relation row valid after an update (RotatE: phases in range); may be NULL. */
     void (*project)(const NnModel *m, float *rel);
 } NnModelOps;

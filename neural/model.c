@@ -56,15 +56,15 @@ KgStatus nn_model_score(void *model, const uint32_t *anchor, const uint32_t *rel
                         KgError *err)
 {
     NnModel *m = model;
-    if (!m->ops->dot_product) {
-        for (size_t i = 0; i < n; i++)
-            m->ops->score_all(m, nn_ent(m, anchor[i]), nn_rel(m, rel[i]), out + i * m->n_entities);
-        return KG_OK;
-    }
     float *q = kg_malloc((n ? n : 1) * m->entity_width * sizeof *q);
     if (!q) return kg_error_set(err, KG_ERR_NOMEM, "out of memory scoring queries");
     for (size_t i = 0; i < n; i++)
         m->ops->query(m, nn_ent(m, anchor[i]), nn_rel(m, rel[i]), q + i * m->entity_width);
+    if (!m->ops->dot_product) {
+        for (size_t i = 0; i < n; i++) m->ops->score_all(m, q + i * m->entity_width, out + i * m->n_entities);
+        kg_free(q);
+        return KG_OK;
+    }
     nn_sgemm(0, 1, n, m->n_entities, m->entity_width, q, m->entity_width, m->ent, m->entity_width, 0.0f, out,
              m->n_entities);
     kg_free(q);

@@ -15,53 +15,62 @@ static void init(NnModel *m, NnRng *g, double scale)
         m->rel[i] = (float)(3.141592653589793 * (2 * nn_rng_uniform(g) - 1));
 }
 
-/* q = h rotated by the phases of r */
-static void rotate(size_t k, const float *h, const float *phase, float *qr, float *qi)
-{
-    for (size_t i = 0; i < k; i++) {
-        float c = cosf(phase[i]), s = sinf(phase[i]);
-        qr[i] = h[i] * c - h[k + i] * s;
-        qi[i] = h[i] * s + h[k + i] * c;
-    }
-}
-
-static float score(const NnModel *m, const float *h, const float *r, const float *t)
+/* q = h rotated by the phases of r (real parts, then imaginary parts) */
+static void query(const NnModel *m, const float *h, const float *r, float *q)
 {
     size_t k = m->dim;
-    float d = 0;
     for (size_t i = 0; i < k; i++) {
         float c = cosf(r[i]), s = sinf(r[i]);
-        float xr = h[i] * c - h[k + i] * s - t[i], xi = h[i] * s + h[k + i] * c - t[k + i];
-        d += sqrtf(xr * xr + xi * xi);
+        q[i] = h[i] * c - h[k + i] * s;
+        q[k + i] = h[i] * s + h[k + i] * c;
     }
-    return m->gamma - d;
 }
 
-static void score_backward(const NnModel *m, const float *h, const float *r, const float *t, float g,
-                           float *dh, float *dr, float *dt)
+static void query_backward(const NnModel *m, const float *h, const float *r, const float *dq, float *dh,
+                           float *dr)
 {
     size_t k = m->dim;
     for (size_t i = 0; i < k; i++) {
         float c = cosf(r[i]), s = sinf(r[i]);
         float qr = h[i] * c - h[k + i] * s, qi = h[i] * s + h[k + i] * c;
-        float xr = qr - t[i], xi = qi - t[k + i];
+        float gr = dq[i], gi = dq[k + i];
+        dh[i] += gr * c + gi * s;
+        dh[k + i] += -gr * s + gi * c;
+        dr[i] += -gr * qi + gi * qr; /* d q / d theta = i q */
+    }
+}
+
+static float score(const NnModel *m, const float *q, const float *t)
+{
+    size_t k = m->dim;
+    float d = 0;
+    for (size_t i = 0; i < k; i++) {
+        float xr = q[i] - t[i], xi = q[k + i] - t[k + i];
+        d += sqrtf(xr * xr + xi * xi);
+    }
+    return m->gamma - d;
+}
+
+static void score_backward(const NnModel *m, const float *q, const float *t, float g, float *dq, float *dt)
+{
+    size_t k = m->dim;
+    for (size_t i = 0; i < k; i++) {
+        float xr = q[i] - t[i], xi = q[k + i] - t[k + i];
         float dist = sqrtf(xr * xr + xi * xi);
         if (dist < 1e-12f) continue; /* |x| is not differentiable at 0: take 0 */
         /* d score / d x = -x / |x| */
         float gr = -g * xr / dist, gi = -g * xi / dist;
-        dh[i] += gr * c + gi * s;
-        dh[k + i] += -gr * s + gi * c;
-        dr[i] += -gr * qi + gi * qr;
+        dq[i] += gr;
+        dq[k + i] += gi;
         dt[i] -= gr;
         dt[k + i] -= gi;
     }
 }
 
-static void score_all(const NnModel *m, const float *h, const float *r, float *out)
+static void score_all(const NnModel *m, const float *q, float *out)
 {
     size_t k = m->dim;
-    float qr[k], qi[k];
-    rotate(k, h, r, qr, qi);
+    const float *qr = q, *qi = q + k;
     for (size_t e = 0; e < m->n_entities; e++) {
         const float *tr = m->ent + e * 2 * k, *ti = tr + k;
         float d = 0;
@@ -85,6 +94,8 @@ const NnModelOps nn_rotate = {
     .relation_width = relation_width,
     .dot_product = 0,
     .init = init,
+    .query = query,
+    .query_backward = query_backward,
     .score = score,
     .score_backward = score_backward,
     .score_all = score_all,

@@ -255,14 +255,15 @@ static KgStatus epoch_negative(Trainer *t, double *loss)
     float alpha = (float)t->opt->temperature, lr = (float)t->opt->lr;
     uint32_t *neg = kg_malloc(K * sizeof *neg);
     float *ns = kg_malloc(K * sizeof *ns), *w = kg_malloc(K * sizeof *w);
-    if (!neg || !ns || !w) {
-        kg_free(neg), kg_free(ns), kg_free(w);
+    float *q = kg_malloc(ew * sizeof *q), *dq = kg_malloc(ew * sizeof *dq);
+    if (!neg || !ns || !w || !q || !dq) {
+        kg_free(neg), kg_free(ns), kg_free(w), kg_free(q), kg_free(dq);
         return kg_error_set(t->err, KG_ERR_NOMEM, "out of memory training");
     }
     double total = 0;
     for (size_t at = 0; at < t->n_queries; at += B) {
         if (kg_interrupted()) {
-            kg_free(neg), kg_free(ns), kg_free(w);
+            kg_free(neg), kg_free(ns), kg_free(w), kg_free(q), kg_free(dq);
             return kg_error_set(t->err, KG_ERR_INTERRUPTED, "training interrupted");
         }
         size_t b = t->n_queries - at < B ? t->n_queries - at : B;
@@ -270,12 +271,14 @@ static KgStatus epoch_negative(Trainer *t, double *loss)
         for (size_t i = 0; i < b; i++) {
             uint32_t a = t->anchor[at + i], r = t->rel[at + i], y = t->answer[at + i];
             const float *ha = nn_ent(m, a), *hr = nn_rel(m, r);
-            float pos = ops->score(m, ha, hr, nn_ent(m, y));
+            ops->query(m, ha, hr, q);
+            memset(dq, 0, ew * sizeof *dq);
+            float pos = ops->score(m, q, nn_ent(m, y));
             /* negatives, their scores and their self-adversarial weights */
             float mx = -INFINITY;
             for (size_t j = 0; j < K; j++) {
                 neg[j] = nn_rng_below(&t->rng, (uint32_t)N);
-                ns[j] = ops->score(m, ha, hr, nn_ent(m, neg[j]));
+                ns[j] = ops->score(m, q, nn_ent(m, neg[j]));
                 if (alpha * ns[j] > mx) mx = alpha * ns[j];
             }
             double z = 0;
@@ -288,14 +291,14 @@ static KgStatus epoch_negative(Trainer *t, double *loss)
             total += (-log_sigmoid(pos) + neg_loss) / 2;
             /* gradients: d/dpos = sigmoid(pos) - 1; d/dneg_j = w_j sigmoid(neg_j) (w held fixed) */
             touch_ent(t, a), touch_ent(t, y), touch_rel(t, r);
-            float *da = t->grad_ent + (size_t)a * ew, *dr = t->grad_rel + (size_t)r * rw;
-            ops->score_backward(m, ha, hr, nn_ent(m, y), (sigmoid(pos) - 1) * scale, da, dr,
-                                t->grad_ent + (size_t)y * ew);
+            ops->score_backward(m, q, nn_ent(m, y), (sigmoid(pos) - 1) * scale, dq, t->grad_ent + (size_t)y * ew);
             for (size_t j = 0; j < K; j++) {
                 touch_ent(t, neg[j]);
-                ops->score_backward(m, ha, hr, nn_ent(m, neg[j]), w[j] * sigmoid(ns[j]) * scale, da, dr,
+                ops->score_backward(m, q, nn_ent(m, neg[j]), w[j] * sigmoid(ns[j]) * scale, dq,
                                     t->grad_ent + (size_t)neg[j] * ew);
             }
+            /* through the query, once for all of them */
+            ops->query_backward(m, ha, hr, dq, t->grad_ent + (size_t)a * ew, t->grad_rel + (size_t)r * rw);
         }
         /* lazy Adam on the rows the batch touched */
         t->step++;
@@ -315,7 +318,7 @@ static KgStatus epoch_negative(Trainer *t, double *loss)
         }
         t->n_list_ent = t->n_list_rel = 0;
     }
-    kg_free(neg), kg_free(ns), kg_free(w);
+    kg_free(neg), kg_free(ns), kg_free(w), kg_free(q), kg_free(dq);
     *loss = total / (double)t->n_queries;
     return KG_OK;
 }

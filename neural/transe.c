@@ -12,30 +12,40 @@ static void init(NnModel *m, NnRng *g, double scale)
     for (size_t i = 0; i < m->n_relations * m->relation_width; i++) m->rel[i] = (float)(scale * (2 * nn_rng_uniform(g) - 1));
 }
 
-static float score(const NnModel *m, const float *h, const float *r, const float *t)
+static void query(const NnModel *m, const float *h, const float *r, float *q)
+{
+    for (size_t i = 0; i < m->dim; i++) q[i] = h[i] + r[i];
+}
+
+static void query_backward(const NnModel *m, const float *h, const float *r, const float *dq, float *dh,
+                           float *dr)
+{
+    for (size_t i = 0; i < m->dim; i++) {
+        dh[i] += dq[i];
+        dr[i] += dq[i];
+    }
+}
+
+static float score(const NnModel *m, const float *q, const float *t)
 {
     float d = 0;
-    for (size_t i = 0; i < m->dim; i++) d += fabsf(h[i] + r[i] - t[i]);
+    for (size_t i = 0; i < m->dim; i++) d += fabsf(q[i] - t[i]);
     return m->gamma - d;
 }
 
-static void score_backward(const NnModel *m, const float *h, const float *r, const float *t, float g,
-                           float *dh, float *dr, float *dt)
+static void score_backward(const NnModel *m, const float *q, const float *t, float g, float *dq, float *dt)
 {
     for (size_t i = 0; i < m->dim; i++) {
-        float x = h[i] + r[i] - t[i];
+        float x = q[i] - t[i];
         float s = x > 0 ? -g : x < 0 ? g : 0; /* d(-|x|)/dx = -sign(x) */
-        dh[i] += s;
-        dr[i] += s;
+        dq[i] += s;
         dt[i] -= s;
     }
 }
 
-static void score_all(const NnModel *m, const float *h, const float *r, float *out)
+static void score_all(const NnModel *m, const float *q, float *out)
 {
     size_t k = m->dim;
-    float q[k];
-    for (size_t i = 0; i < k; i++) q[i] = h[i] + r[i];
     for (size_t e = 0; e < m->n_entities; e++) {
         const float *t = m->ent + e * k;
         float d = 0;
@@ -50,6 +60,8 @@ const NnModelOps nn_transe = {
     .relation_width = width,
     .dot_product = 0,
     .init = init,
+    .query = query,
+    .query_backward = query_backward,
     .score = score,
     .score_backward = score_backward,
     .score_all = score_all,

@@ -25,9 +25,9 @@ static NnModel *small_model(const NnModelOps *ops, uint64_t seed)
 /* The function whose gradient is checked: the score of (anchor, relation, answer). */
 static double value(const NnModel *m)
 {
-    if (!m->ops->dot_product) return m->ops->score(m, m->ent, m->rel, m->ent + m->entity_width);
     float q[2 * DIM];
     m->ops->query(m, m->ent, m->rel, q);
+    if (!m->ops->dot_product) return m->ops->score(m, q, m->ent + m->entity_width);
     double s = 0;
     for (size_t i = 0; i < m->entity_width; i++) s += (double)q[i] * m->ent[m->entity_width + i];
     return s;
@@ -39,7 +39,10 @@ static void gradient(const NnModel *m, float *ga, float *gt, float *gr)
     size_t ew = m->entity_width;
     memset(ga, 0, ew * sizeof *ga), memset(gt, 0, ew * sizeof *gt), memset(gr, 0, m->relation_width * sizeof *gr);
     if (!m->ops->dot_product) {
-        m->ops->score_backward(m, m->ent, m->rel, m->ent + ew, 1.0f, ga, gr, gt);
+        float q[2 * DIM], dq[2 * DIM] = {0};
+        m->ops->query(m, m->ent, m->rel, q);
+        m->ops->score_backward(m, q, m->ent + ew, 1.0f, dq, gt);
+        m->ops->query_backward(m, m->ent, m->rel, dq, ga, gr);
         return;
     }
     /* d<q, t>/dq = t, d<q, t>/dt = q */
