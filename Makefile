@@ -169,6 +169,7 @@ demo: nous
 	@rm -f demo.db demo.db-wal demo.db-shm
 	./nous --db demo.db load datasets/ontologies/pizza.owl datasets/umls/train.txt
 	./nous --db demo.db reason --profile owl-rl
+	./nous --db demo.db train --model complex --epochs 40
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 

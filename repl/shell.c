@@ -198,6 +198,7 @@ static void print_banner(Repl *r)
             "  SELECT ?pizza WHERE { ?pizza rdfs:subClassOf pizza:NamedPizza } LIMIT 5;\n"
             "  .match ? kg:causes kg:disease_or_syndrome\n"
             "  .explain pizza:American rdfs:subClassOf pizza:Pizza\n"
+            "  .predict kg:acquired_abnormality kg:location_of ? -k 5\n"
             "  .stats\n",
             NOUS_VERSION, r->db_path);
 }

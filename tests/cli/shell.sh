@@ -243,21 +243,23 @@ shell_on_a_terminal_completes_commands_prefixes_and_curies() {
     expect_grep .nous_history 'ex:Person.*ex:knows.*owl:Thing' || return 1
 }
 
-# The four examples the banner suggests give answers on the demo data (make demo: loaded,
-# then reasoned over with owl-rl).
+# The five examples the banner suggests give answers on the demo data (make demo: loaded,
+# reasoned over with owl-rl, embeddings trained; here a short training is enough).
 shell_banner_examples_work_on_the_demo_data() {
     pty 'expect nous> ' 'type \x04' 'eof'
     expect_rc 0 || { cat pty.err; return 1; }
     tr -d '\r' <screen | sed -n '/try:$/,$p' | sed -n 's/^  //p' >script
-    [ "$(wc -l <script)" -eq 4 ] || fail "expected four examples: $(cat screen)"
+    [ "$(wc -l <script)" -eq 5 ] || fail "expected five examples: $(cat screen)"
     "$NOUS" --db d.db load "$ROOT/datasets/ontologies/pizza.owl" "$ROOT/datasets/umls/train.txt" \
         >/dev/null 2>&1 || fail "the demo data did not load"
     "$NOUS" --db d.db reason --profile owl-rl >/dev/null 2>&1 || fail "the demo data's reasoning failed"
+    "$NOUS" --db d.db train --model complex --dim 16 --epochs 3 >/dev/null 2>&1 || fail "the demo data's training failed"
     shell
     expect_rc 0 || return 1
     expect_grep out 'pizza\.owl#American' || return 1
     expect_grep out 'kg:causes kg:disease_or_syndrome \.$' || return 1
     expect_grep out 'pizza:American rdfs:subClassOf pizza:Pizza   \[owl-rl:[0-9]*, confidence 1\]' || return 1
+    expect_grep out '^5 +kg:[a-z_]+ +[-0-9.]+ ' || return 1
     expect_grep out '^quads ' || return 1
 }
 
