@@ -7,12 +7,6 @@
 
 static size_t width(size_t dim) { return 2 * dim; }
 
-static void init(NnModel *m, NnRng *g, double scale)
-{
-    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * nn_rng_normal(g));
-    for (size_t i = 0; i < m->n_relations * m->relation_width; i++) m->rel[i] = (float)(scale * nn_rng_normal(g));
-}
-
 static void query(const NnModel *m, const float *h, const float *r, float *q)
 {
     size_t k = m->dim;
@@ -55,7 +49,7 @@ const NnModelOps nn_complex = {
     .entity_width = width,
     .relation_width = width,
     .dot_product = 1,
-    .init = init,
+    .init = nn_init_normal,
     .query = query,
     .query_backward = query_backward,
     .n3 = n3,

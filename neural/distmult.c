@@ -5,12 +5,6 @@
 
 static size_t width(size_t dim) { return dim; }
 
-static void init(NnModel *m, NnRng *g, double scale)
-{
-    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * nn_rng_normal(g));
-    for (size_t i = 0; i < m->n_relations * m->relation_width; i++) m->rel[i] = (float)(scale * nn_rng_normal(g));
-}
-
 static void query(const NnModel *m, const float *h, const float *r, float *q)
 {
     for (size_t i = 0; i < m->dim; i++) q[i] = h[i] * r[i];
@@ -41,7 +35,7 @@ const NnModelOps nn_distmult = {
     .entity_width = width,
     .relation_width = width,
     .dot_product = 1,
-    .init = init,
+    .init = nn_init_normal,
     .query = query,
     .query_backward = query_backward,
     .n3 = n3,

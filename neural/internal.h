@@ -57,8 +57,6 @@ typedef struct {
     float (*score)(const NnModel *m, const float *q, const float *t);
     /* Adds g * d score / d(q, t) into dq and dt. */
     void (*score_backward)(const NnModel *m, const float *q, const float *t, float g, float *dq, float *dt);
-    /* Scores of every entity for one query vector (n_entities floats). */
-    void (*score_all)(const NnModel *m, const float *q, float *out);
     /* Keeps a relation row valid after an update (RotatE: phases in range); may be NULL. */
     void (*project)(const NnModel *m, float *rel);
 } NnModelOps;
@@ -76,6 +74,11 @@ extern const NnModelOps nn_distmult, nn_complex, nn_transe, nn_rotate;
 
 /* The model called name, NULL when unknown. */
 const NnModelOps *nn_model_ops(const char *name);
+/* Initial rows shared by the models: every entity and relation value scale * N(0, 1), or
+ * uniform in [-scale, scale]; n values of x uniform in [-bound, bound]. */
+void nn_init_normal(NnModel *m, NnRng *g, double scale);
+void nn_init_uniform(NnModel *m, NnRng *g, double scale);
+void nn_fill_uniform(float *x, size_t n, NnRng *g, double bound);
 /* A model with its rows allocated (uninitialised); NULL when out of memory. */
 NnModel *nn_model_new(const NnModelOps *ops, size_t n_entities, size_t n_relations, size_t dim);
 

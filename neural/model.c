@@ -1,7 +1,7 @@
 /* neural/model.c: the list of models, a model's parameters, and scoring a batch of queries
  * against every entity (an NnScoreFn, for evaluation and prediction): for dot-product models
  * the queries' vectors times the entity matrix in one sgemm, for distance models each
- * model's own score_all. */
+ * entity's score against the query vector. The initial rows the models share. */
 #include "internal.h"
 
 #include <string.h>
@@ -42,6 +42,23 @@ NnModel *nn_model_new(const NnModelOps *ops, size_t n_entities, size_t n_relatio
     return m;
 }
 
+void nn_fill_uniform(float *x, size_t n, NnRng *g, double bound)
+{
+    for (size_t i = 0; i < n; i++) x[i] = (float)(bound * (2 * nn_rng_uniform(g) - 1));
+}
+
+void nn_init_normal(NnModel *m, NnRng *g, double scale)
+{
+    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * nn_rng_normal(g));
+    for (size_t i = 0; i < m->n_relations * m->relation_width; i++) m->rel[i] = (float)(scale * nn_rng_normal(g));
+}
+
+void nn_init_uniform(NnModel *m, NnRng *g, double scale)
+{
+    nn_fill_uniform(m->ent, m->n_entities * m->entity_width, g, scale);
+    nn_fill_uniform(m->rel, m->n_relations * m->relation_width, g, scale);
+}
+
 void nn_model_free(NnModel *m)
 {
     if (!m) return;
@@ -61,7 +78,9 @@ KgStatus nn_model_score(void *model, const uint32_t *anchor, const uint32_t *rel
     for (size_t i = 0; i < n; i++)
         m->ops->query(m, nn_ent(m, anchor[i]), nn_rel(m, rel[i]), q + i * m->entity_width);
     if (!m->ops->dot_product) {
-        for (size_t i = 0; i < n; i++) m->ops->score_all(m, q + i * m->entity_width, out + i * m->n_entities);
+        for (size_t i = 0; i < n; i++)
+            for (size_t e = 0; e < m->n_entities; e++)
+                out[i * m->n_entities + e] = m->ops->score(m, q + i * m->entity_width, nn_ent(m, (uint32_t)e));
         kg_free(q);
         return KG_OK;
     }

@@ -1,8 +1,7 @@
 /* neural/rotate.c: RotatE (Sun et al. 2019): entities are complex vectors of `dim` components
  * (a row: real parts, then imaginary parts), a relation is a rotation by a phase per
  * component (a row of `dim` phases), and score(h, r, t) = gamma - sum_i |h_i e^(i theta_i) -
- * t_i|. A distance model: trained with self-adversarial negative sampling, scored against
- * every entity by its own loop. */
+ * t_i|. A distance model: trained with self-adversarial negative sampling. */
 #include "internal.h"
 
 static size_t entity_width(size_t dim) { return 2 * dim; }
@@ -10,9 +9,8 @@ static size_t relation_width(size_t dim) { return dim; }
 
 static void init(NnModel *m, NnRng *g, double scale)
 {
-    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * (2 * nn_rng_uniform(g) - 1));
-    for (size_t i = 0; i < m->n_relations * m->relation_width; i++)
-        m->rel[i] = (float)(3.141592653589793 * (2 * nn_rng_uniform(g) - 1));
+    nn_fill_uniform(m->ent, m->n_entities * m->entity_width, g, scale);
+    nn_fill_uniform(m->rel, m->n_relations * m->relation_width, g, 3.141592653589793); /* phases */
 }
 
 /* q = h rotated by the phases of r (real parts, then imaginary parts) */
@@ -67,21 +65,6 @@ static void score_backward(const NnModel *m, const float *q, const float *t, flo
     }
 }
 
-static void score_all(const NnModel *m, const float *q, float *out)
-{
-    size_t k = m->dim;
-    const float *qr = q, *qi = q + k;
-    for (size_t e = 0; e < m->n_entities; e++) {
-        const float *tr = m->ent + e * 2 * k, *ti = tr + k;
-        float d = 0;
-        for (size_t i = 0; i < k; i++) {
-            float xr = qr[i] - tr[i], xi = qi[i] - ti[i];
-            d += sqrtf(xr * xr + xi * xi);
-        }
-        out[e] = m->gamma - d;
-    }
-}
-
 /* phases back into [-pi, pi] */
 static void project(const NnModel *m, float *r)
 {
@@ -98,6 +81,5 @@ const NnModelOps nn_rotate = {
     .query_backward = query_backward,
     .score = score,
     .score_backward = score_backward,
-    .score_all = score_all,
     .project = project,
 };

@@ -65,7 +65,7 @@ KgStatus nn_train_defaults(const char *model, const NnDataset *d, NnTrainOptions
         opt->lr = big ? 1e-3 : 2e-3;
         opt->negatives = big ? 256 : 64;
         opt->temperature = big ? 0.5 : 1.0;
-        opt->gamma = strcmp(ops->name, "rotate") == 0 ? (big ? 6.0 : 12.0) : (big ? 6.0 : 12.0);
+        opt->gamma = big ? 6.0 : 12.0;
         opt->init_scale = (opt->gamma + 2.0) / (double)opt->dim;
     }
     return KG_OK;

@@ -1,16 +1,10 @@
 /* neural/transe.c: TransE (Bordes et al. 2013): a relation translates the head towards the
  * tail, score(h, r, t) = gamma - ||h + r - t||_1 (the L1 form, as in the RotatE paper's
  * TransE with self-adversarial negative sampling). A distance model: trained with sampled
- * negatives, scored against every entity by its own loop. */
+ * negatives. */
 #include "internal.h"
 
 static size_t width(size_t dim) { return dim; }
-
-static void init(NnModel *m, NnRng *g, double scale)
-{
-    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * (2 * nn_rng_uniform(g) - 1));
-    for (size_t i = 0; i < m->n_relations * m->relation_width; i++) m->rel[i] = (float)(scale * (2 * nn_rng_uniform(g) - 1));
-}
 
 static void query(const NnModel *m, const float *h, const float *r, float *q)
 {
@@ -43,26 +37,14 @@ static void score_backward(const NnModel *m, const float *q, const float *t, flo
     }
 }
 
-static void score_all(const NnModel *m, const float *q, float *out)
-{
-    size_t k = m->dim;
-    for (size_t e = 0; e < m->n_entities; e++) {
-        const float *t = m->ent + e * k;
-        float d = 0;
-        for (size_t i = 0; i < k; i++) d += fabsf(q[i] - t[i]);
-        out[e] = m->gamma - d;
-    }
-}
-
 const NnModelOps nn_transe = {
     .name = "transe",
     .entity_width = width,
     .relation_width = width,
     .dot_product = 0,
-    .init = init,
+    .init = nn_init_uniform,
     .query = query,
     .query_backward = query_backward,
     .score = score,
     .score_backward = score_backward,
-    .score_all = score_all,
 };

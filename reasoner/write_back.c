@@ -21,29 +21,11 @@ static int cmp_keyed(const void *pa, const void *pb)
     return 0;
 }
 
-/* The kinds of recently seen terms (direct-mapped), for checking derived triples. */
-typedef struct {
-    KgTermId id[4096];
-    signed char kind[4096];
-} KindCache;
-
 typedef struct {
     Engine *e;
-    KindCache kc;
     uint64_t n_written;
     uint64_t n_put; /* calls, for checking Ctrl-C now and then */
 } Writer;
-
-static int kind_of(KgStore *store, KindCache *kc, KgTermId id)
-{
-    size_t i = id & 4095;
-    if (kc->id[i] == id && id) return kc->kind[i];
-    KgTerm t;
-    if (kg_dict_get(store, id, &t, NULL) != KG_OK) return -1;
-    kc->id[i] = id;
-    kc->kind[i] = (signed char)t.kind;
-    return t.kind;
-}
 
 KgQuad rs_fact_quad(const Engine *e, uint32_t f)
 {
@@ -61,7 +43,7 @@ static KgStatus put(void *ctx, const KgQuad *q, const char *rule, double conf, c
     KgStore *store = w->e->store;
     if ((++w->n_put & 0xfff) == 0 && kg_interrupted())
         return kg_error_set(err, KG_ERR_INTERRUPTED, "reasoning interrupted");
-    int ks = kind_of(store, &w->kc, q->s), kp = kind_of(store, &w->kc, q->p);
+    int ks = rs_term_kind(w->e, q->s), kp = rs_term_kind(w->e, q->p);
     if (ks < 0 || kp < 0) return kg_error_set(err, KG_ERR_DB, "reading a derived triple's terms");
     if (ks == KG_TERM_LITERAL || kp != KG_TERM_IRI) return KG_OK;
     KgStatus s = kg_quad_add(store, q, KG_INFERRED, NULL, err);
@@ -74,19 +56,13 @@ static KgStatus put(void *ctx, const KgQuad *q, const char *rule, double conf, c
 KgStatus rs_write_back(Engine *e, uint64_t *n_written, KgError *err)
 {
     KgStatus s = KG_OK;
-    KgQuad *prem = NULL;
-    size_t cap = 0;
-    Writer *w = kg_calloc(1, sizeof *w);
-    if (!w) return kg_error_set(err, KG_ERR_NOMEM, "out of memory writing the derived triples");
-    w->e = e;
+    KgQuad prem[MAX_BODY]; /* a rule's premises, or a rewritten fact's (at most 4) */
+    Writer w = {e, 0, 0};
     /* in key order, so that inserts land next to each other in the B-trees; and for many new
      * triples next to the store, with its secondary indexes rebuilt by sorting afterwards */
     size_t n_loaded = e->n_loaded, n_new = e->db.n - n_loaded;
     Keyed *order = kg_malloc((n_new ? n_new : 1) * sizeof *order);
-    if (!order) {
-        kg_free(w);
-        return kg_error_set(err, KG_ERR_NOMEM, "out of memory writing the derived triples");
-    }
+    if (!order) return kg_error_set(err, KG_ERR_NOMEM, "out of memory writing the derived triples");
     for (size_t i = 0; i < n_new; i++) order[i] = (Keyed){e->db.facts[n_loaded + i], (uint32_t)(n_loaded + i)};
     qsort(order, n_new, sizeof *order, cmp_keyed);
     int bulk = n_new >= n_loaded / 4 && n_new > 10000;
@@ -94,30 +70,20 @@ KgStatus rs_write_back(Engine *e, uint64_t *n_written, KgError *err)
     for (size_t j = 0; j < n_new && s == KG_OK; j++) {
         uint32_t i = order[j].i;
         KgQuad q = rs_fact_quad(e, i);
-        size_t n = e->rule_of[i] == RS_REWRITTEN ? 4 : e->n_prem[i];
-        if (n > cap) {
-            KgQuad *np = kg_realloc(prem, n * sizeof *np);
-            if (!np) {
-                s = kg_error_set(err, KG_ERR_NOMEM, "out of memory writing derivations");
-                break;
-            }
-            prem = np;
-            cap = n;
-        }
+        size_t n;
         const char *rule;
         if (e->rule_of[i] == RS_REWRITTEN) {
             rs_eq_rewritten_derivation(e, i, prem, &n, &rule);
         } else {
+            n = e->n_prem[i];
             for (size_t k = 0; k < n; k++) prem[k] = rs_fact_quad(e, e->prems[e->prem_start[i] + k]);
             rule = rs_rule_label(e->prog, e->rule_of[i] - 1);
         }
-        s = put(w, &q, rule, e->conf[i], prem, n, err);
+        s = put(&w, &q, rule, e->conf[i], prem, n, err);
     }
-    if (s == KG_OK && e->eq) s = rs_eq_write(e, put, w, err);
+    if (s == KG_OK && e->eq) s = rs_eq_write(e, put, &w, err);
     if (bulk && s == KG_OK) s = kg_store_bulk_end(e->store, err);
     kg_free(order);
-    kg_free(prem);
-    *n_written = w->n_written;
-    kg_free(w);
+    *n_written = w.n_written;
     return s;
 }
