@@ -38,8 +38,9 @@ LIB_OBJ := $(call obj,plain,$(LIB_SRC) $(REPL_SRC))
 ASAN_LIB_OBJ := $(call obj,asan,$(LIB_SRC) $(REPL_SRC))
 
 # The training loops (softmax, optimiser steps, distances) want the vectoriser's full cost
-# model, which -O2 leaves out.
-$(call obj,plain,$(wildcard neural/*.c)) $(call obj,asan,$(wildcard neural/*.c)): OPT += -O3
+# model, which -O2 leaves out, and -fno-trapping-math (nothing reads the floating-point
+# exception flags), without which a clamp like `t < c ? c : t` keeps a loop scalar.
+$(call obj,plain,$(wildcard neural/*.c)) $(call obj,asan,$(wildcard neural/*.c)): OPT += -O3 -fno-trapping-math
 
 build/plain/%.o: %.c $(CONFIG)
 	@mkdir -p $(dir $@)

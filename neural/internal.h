@@ -96,4 +96,19 @@ void nn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const floa
 /* Seconds in nn_sgemm and GFLOP it did since the last reset; reset when asked. */
 void nn_sgemm_counters(double *seconds, double *gflop, int reset);
 
+/* ---------------------------------------------------------------- vector loops (vecmath.c) */
+
+/* A function compiled for AVX2 + FMA and for baseline x86-64, chosen at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NN_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define NN_VECTOR_CLONES
+#endif
+
+/* Softmax of a row in place, each entry then multiplied by times; returns the log-partition
+ * log(sum e^row) (for the cross-entropy). */
+double nn_softmax_row(float *row, size_t n, float times);
+/* Adagrad over n floats: sum += g^2, x -= lr g / (sqrt(sum) + eps); g is zeroed. */
+void nn_adagrad(float *restrict x, float *restrict sum, float *restrict g, size_t n, float lr);
+
 #endif

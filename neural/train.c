@@ -110,16 +110,6 @@ static void touch_rel(Trainer *t, uint32_t r)
     if (!t->touched_rel[r]) t->touched_rel[r] = 1, t->list_rel[t->n_list_rel++] = r;
 }
 
-/* Adagrad on one row: sum += g^2; x -= lr g / (sqrt(sum) + eps); the gradient row is zeroed. */
-static void adagrad_row(float *x, float *sum, float *g, size_t w, float lr)
-{
-    for (size_t i = 0; i < w; i++) {
-        sum[i] += g[i] * g[i];
-        x[i] -= lr * g[i] / (sqrtf(sum[i]) + 1e-10f);
-        g[i] = 0;
-    }
-}
-
 /* Adam on one row (moments m, v; bias corrections c1, c2 for this step); gradient zeroed. */
 static void adam_row(float *x, float *m, float *v, float *g, size_t w, float lr, float c1, float c2)
 {
@@ -133,57 +123,6 @@ static void adam_row(float *x, float *m, float *v, float *g, size_t w, float lr,
 }
 
 /* ---------------------------------------------------------------- 1-vs-all */
-
-/* e^x for x <= 0 (a softmax row after subtracting its maximum), without a library call so
- * that the loop vectorises: 2^(x log2 e) split into an integer power, set in the exponent
- * bits, and a degree-6 polynomial for 2^f on [0, 1) (relative error about 2e-7). Below -87
- * it gives 2^-126 rather than a denormal. */
-static inline float exp_nonpositive(float x)
-{
-    float t = fmaxf(x * 1.44269504f, -126.0f);
-    float fi = floorf(t), f = t - fi;
-    float p = 1.5403530e-4f;
-    p = p * f + 1.3333558e-3f;
-    p = p * f + 9.6181291e-3f;
-    p = p * f + 5.5504109e-2f;
-    p = p * f + 2.4022651e-1f;
-    p = p * f + 6.9314718e-1f;
-    p = p * f + 1.0f;
-    union {
-        int32_t i;
-        float f;
-    } scale = {.i = ((int32_t)fi + 127) << 23};
-    return p * scale.f;
-}
-
-/* Softmax of a row in place (row[e] becomes e^(row[e] - max) / sum, times `times`); returns
- * log(sum) + max, the log-partition. Eight lanes so the compiler vectorises the loops. */
-static double softmax_row(float *row, size_t n, float times)
-{
-    float lane_max[8];
-    for (int k = 0; k < 8; k++) lane_max[k] = row[0];
-    size_t e = 0;
-    for (; e + 8 <= n; e += 8)
-        for (int k = 0; k < 8; k++) lane_max[k] = row[e + k] > lane_max[k] ? row[e + k] : lane_max[k];
-    float mx = lane_max[0];
-    for (int k = 1; k < 8; k++) mx = lane_max[k] > mx ? lane_max[k] : mx;
-    for (; e < n; e++) mx = row[e] > mx ? row[e] : mx;
-    float lane_sum[8] = {0};
-    for (e = 0; e + 8 <= n; e += 8)
-        for (int k = 0; k < 8; k++) {
-            row[e + k] = exp_nonpositive(row[e + k] - mx);
-            lane_sum[k] += row[e + k];
-        }
-    double sum = 0;
-    for (int k = 0; k < 8; k++) sum += lane_sum[k];
-    for (; e < n; e++) {
-        row[e] = exp_nonpositive(row[e] - mx);
-        sum += row[e];
-    }
-    float scale = (float)(times / sum);
-    for (e = 0; e < n; e++) row[e] *= scale;
-    return log(sum) + mx;
-}
 
 /* One epoch of a dot-product model; *loss gets the mean cross-entropy (N3 included). */
 static KgStatus epoch_1vsall(Trainer *t, double *loss)
@@ -212,7 +151,7 @@ static KgStatus epoch_1vsall(Trainer *t, double *loss)
         float inv_b = 1.0f / (float)b;
         for (size_t i = 0; i < b; i++) {
             float *row = s + i * N, target = row[ans[i]];
-            total += softmax_row(row, N, inv_b) - target;
+            total += nn_softmax_row(row, N, inv_b) - target;
             row[ans[i]] -= inv_b;
         }
         nn_sgemm(0, 0, b, ew, N, s, N, m->ent, ew, 0.0f, dq, ew);   /* dL/dq = G E */
@@ -229,11 +168,10 @@ static KgStatus epoch_1vsall(Trainer *t, double *loss)
             }
         }
         /* every entity row has a gradient (the softmax reaches them all) */
-        for (size_t e = 0; e < N; e++)
-            adagrad_row(m->ent + e * ew, t->acc_ent + e * ew, t->grad_ent + e * ew, ew, lr);
+        nn_adagrad(m->ent, t->acc_ent, t->grad_ent, N * ew, lr);
         for (size_t k = 0; k < t->n_list_rel; k++) {
             uint32_t r = t->list_rel[k];
-            adagrad_row(nn_rel(m, r), t->acc_rel + (size_t)r * rw, t->grad_rel + (size_t)r * rw, rw, lr);
+            nn_adagrad(nn_rel(m, r), t->acc_rel + (size_t)r * rw, t->grad_rel + (size_t)r * rw, rw, lr);
             t->touched_rel[r] = 0;
         }
         t->n_list_rel = 0;
