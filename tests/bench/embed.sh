@@ -4,7 +4,7 @@
 #   0. sgemm peak: `nous blas --size 2048 --threads $(nproc)`, OpenBLAS's sgemm on 2048^3 in
 #      this run, the yardstick for the sgemm rate achieved while training.
 #   1. `nous kgc DIR --model complex ... --json` on Kinship (dim 200, batch 100, lr 0.1,
-#      reg 0.015, 2 epochs) and on WN18RR (dim 100, batch 256, lr 0.1, reg 0.01, $WN18RR_EPOCHS
+#      reg 0.015, 2 epochs) and on WN18RR (dim 200, batch 256, lr 0.2, reg 0.1, $WN18RR_EPOCHS
 #      epoch(s), default 1; an epoch there takes a minute or two), seed 1, $(nproc) threads,
 #      validation only after the last epoch (--eval-every epochs + 1, --patience 0). Every
 #      triple is also trained as its reciprocal (2 x n_train queries an epoch), softmax
@@ -169,7 +169,7 @@ bench() {
 
 torch_info=
 bench Kinship datasets/kinship 200 100 0.1 0.015 2
-bench WN18RR "$DATA/wn18rr" 100 256 0.1 0.01 "$WN18RR_EPOCHS"
+bench WN18RR "$DATA/wn18rr" 200 256 0.2 0.1 "$WN18RR_EPOCHS"
 
 echo
 echo "ComplEx, 1-vs-all training, seconds by each program's own clock (one run each)"
@@ -193,7 +193,7 @@ else
     echo "PyTorch unavailable (python3-torch not installed for $PY)."
 fi
 echo "nous/torch: nous s/epoch / PyTorch s/epoch (below 1x nous is faster)."
-echo "Kinship: dim 200, batch 100, lr 0.1, reg 0.015; WN18RR: dim 100, batch 256, lr 0.1, reg 0.01 (the defaults);"
+echo "Kinship: dim 200, batch 100, lr 0.1, reg 0.015; WN18RR: dim 200, batch 256, lr 0.2, reg 0.1 (the defaults);"
 echo "seed $SEED, $THREADS threads, N3 regularisation, Adagrad."
 if [ -s "$notes" ]; then
     echo "notes:"
