@@ -1,5 +1,6 @@
 /* neural/internal.h: what the files of neural/ share: a model (its parameters and its table of
- * functions, NnModelOps), the random numbers every run draws from a seed, and the BLAS set-up.
+ * functions, NnModelOps), the BLAS set-up and the vectorised loops. Random numbers come from
+ * kg/rng.h.
  * A model file (distmult.c, complex.c, transe.c, rotate.c) fills one NnModelOps; train.c and
  * model.c know models only through it, so a fifth model is one new file and a line in
  * model.c's list. */
@@ -7,25 +8,10 @@
 #define NOUS_NN_INTERNAL_H
 
 #include "nn.h"
+#include "kg/rng.h"
 
 #include <math.h>
 #include <stddef.h>
-
-/* ---------------------------------------------------------------- random numbers */
-
-/* xoshiro256** seeded through splitmix64: the same seed, the same run. */
-typedef struct {
-    uint64_t s[4];
-} NnRng;
-
-void nn_rng_seed(NnRng *g, uint64_t seed);
-uint64_t nn_rng_next(NnRng *g);
-/* Uniform in [0, 1). */
-double nn_rng_uniform(NnRng *g);
-/* Uniform integer in [0, n). */
-uint32_t nn_rng_below(NnRng *g, uint32_t n);
-/* Standard normal. */
-double nn_rng_normal(NnRng *g);
 
 /* ---------------------------------------------------------------- models */
 
@@ -41,7 +27,7 @@ typedef struct {
      * trained with self-adversarial negative sampling. */
     int dot_product;
     /* Initial rows (entities, then relations), drawn from g. */
-    void (*init)(NnModel *m, NnRng *g, double scale);
+    void (*init)(NnModel *m, KgRng *g, double scale);
 
     /* The query vector q (entity_width floats) of one query row: for dot-product models
      * score(h, r, t) = <q, e_t>, for distance models score = gamma - distance(q, e_t). */
@@ -76,9 +62,9 @@ extern const NnModelOps nn_distmult, nn_complex, nn_transe, nn_rotate;
 const NnModelOps *nn_model_ops(const char *name);
 /* Initial rows shared by the models: every entity and relation value scale * N(0, 1), or
  * uniform in [-scale, scale]; n values of x uniform in [-bound, bound]. */
-void nn_init_normal(NnModel *m, NnRng *g, double scale);
-void nn_init_uniform(NnModel *m, NnRng *g, double scale);
-void nn_fill_uniform(float *x, size_t n, NnRng *g, double bound);
+void nn_init_normal(NnModel *m, KgRng *g, double scale);
+void nn_init_uniform(NnModel *m, KgRng *g, double scale);
+void nn_fill_uniform(float *x, size_t n, KgRng *g, double bound);
 /* A model with its rows allocated (uninitialised); NULL when out of memory. */
 NnModel *nn_model_new(const NnModelOps *ops, size_t n_entities, size_t n_relations, size_t dim);
 

@@ -1,5 +1,5 @@
 /* neural/model.c: the list of models, a model's parameters, and scoring a batch of queries
- * against every entity (an NnScoreFn, for evaluation and prediction): for dot-product models
+ * against every entity (an KgLinkScoreFn, for evaluation and prediction): for dot-product models
  * the queries' vectors times the entity matrix in one sgemm, for distance models each
  * entity's score against the query vector. The initial rows the models share. */
 #include "internal.h"
@@ -42,18 +42,18 @@ NnModel *nn_model_new(const NnModelOps *ops, size_t n_entities, size_t n_relatio
     return m;
 }
 
-void nn_fill_uniform(float *x, size_t n, NnRng *g, double bound)
+void nn_fill_uniform(float *x, size_t n, KgRng *g, double bound)
 {
-    for (size_t i = 0; i < n; i++) x[i] = (float)(bound * (2 * nn_rng_uniform(g) - 1));
+    for (size_t i = 0; i < n; i++) x[i] = (float)(bound * (2 * kg_rng_uniform(g) - 1));
 }
 
-void nn_init_normal(NnModel *m, NnRng *g, double scale)
+void nn_init_normal(NnModel *m, KgRng *g, double scale)
 {
-    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * nn_rng_normal(g));
-    for (size_t i = 0; i < m->n_relations * m->relation_width; i++) m->rel[i] = (float)(scale * nn_rng_normal(g));
+    for (size_t i = 0; i < m->n_entities * m->entity_width; i++) m->ent[i] = (float)(scale * kg_rng_normal(g));
+    for (size_t i = 0; i < m->n_relations * m->relation_width; i++) m->rel[i] = (float)(scale * kg_rng_normal(g));
 }
 
-void nn_init_uniform(NnModel *m, NnRng *g, double scale)
+void nn_init_uniform(NnModel *m, KgRng *g, double scale)
 {
     nn_fill_uniform(m->ent, m->n_entities * m->entity_width, g, scale);
     nn_fill_uniform(m->rel, m->n_relations * m->relation_width, g, scale);

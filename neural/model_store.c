@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-KgStatus nn_model_save(KgStore *store, const NnModel *m, const NnDataset *d, const char *name,
+KgStatus nn_model_save(KgStore *store, const NnModel *m, const KgLinkDataset *d, const char *name,
                        const char *settings, KgError *err)
 {
     if (!d->entity_terms || !d->relation_terms)

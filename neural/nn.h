@@ -1,63 +1,14 @@
 /* neural/nn.h: the neural side's contract. Knowledge-graph embeddings (TransE, DistMult,
- * ComplEx, RotatE) trained on a dataset of triples over dense ids, filtered link-prediction
- * evaluation, and the OpenBLAS set-up they run on. Other modules include only this header
+ * ComplEx, RotatE) trained on a dataset of triples over dense ids (kg/linkpred.h, which also
+ * evaluates them), and the OpenBLAS set-up they run on. Other modules include only this header
  * and kg/kg.h; neural/ uses kg and never the reasoner. */
 #ifndef NOUS_NN_H
 #define NOUS_NN_H
 
 #include "kg/kg.h"
+#include "kg/linkpred.h"
 
 #include <stdint.h>
-
-/* ---------------------------------------------------------------- datasets (dataset.c) */
-
-/* A triple over dense ids: entities 0..n_entities-1, relations 0..n_relations-1. In queries a
- * relation id r + n_relations stands for r's reciprocal (t, r⁻¹, h). */
-typedef struct {
-    uint32_t h, r, t;
-} NnTriple;
-
-typedef struct {
-    size_t n_entities, n_relations;
-    char **entity_names, **relation_names; /* as read (a benchmark's names, or terms as text) */
-    KgTermId *entity_terms, *relation_terms; /* the store's ids, or NULL for a benchmark folder */
-    NnTriple *train, *valid, *test;
-    size_t n_train, n_valid, n_test;
-} NnDataset;
-
-/* Reads a benchmark folder: train.txt, valid.txt and test.txt, one "head<TAB>relation<TAB>tail"
- * per line. Ids are given in order of first appearance (train, then valid, then test). A bad
- * line fails with KG_ERR_SYNTAX at FILE:LINE. */
-KgStatus nn_dataset_read_dir(const char *dir, NnDataset **out, KgError *err);
-void nn_dataset_free(NnDataset *d);
-/* The store's asserted triples whose object is not a literal, over dense ids (entities and
- * relations in ascending term id order, entity_terms/relation_terms set, names NULL); a
- * share `valid_share` of them, drawn with `seed`, is held out as validation; test is empty
- * (dataset_store.c). */
-KgStatus nn_dataset_from_store(KgStore *store, double valid_share, uint64_t seed, NnDataset **out,
-                               KgError *err);
-
-/* ---------------------------------------------------------------- evaluation (eval.c) */
-
-/* Scores every entity as the answer to each of n queries (anchor[i], rel[i], ?), rel[i] in
- * 0..2*n_relations-1 (reciprocal relations answer head queries): out is n rows of n_entities
- * floats, higher is better. */
-typedef KgStatus (*NnScoreFn)(void *ctx, const uint32_t *anchor, const uint32_t *rel, size_t n,
-                              float *out, KgError *err);
-
-typedef struct {
-    double mrr, hits1, hits3, hits10;
-    size_t n_queries; /* 2 per evaluated triple: its tail and its head */
-    double seconds;
-} NnMetrics;
-
-/* Filtered link prediction, the standard protocol: for each triple (h, r, t) of `triples`, the
- * rank of t among all entities for (h, r, ?) and of h for (t, r⁻¹, ?), every other entity that
- * makes a true triple of train, valid or test (d's) left out. A tie counts at its mean
- * position (realistic rank: 1 + #better + #tied/2); a NaN score ranks last. `batch` queries
- * are scored at a time. Ctrl-C stops it with KG_ERR_INTERRUPTED. */
-KgStatus nn_evaluate(const NnDataset *d, const NnTriple *triples, size_t n, NnScoreFn score,
-                     void *ctx, size_t batch, NnMetrics *out, KgError *err);
 
 /* ---------------------------------------------------------------- models, training */
 
@@ -68,13 +19,13 @@ typedef struct NnModel NnModel;
 const char *const *nn_model_names(void);
 const char *nn_model_name(const NnModel *m);
 void nn_model_free(NnModel *m);
-/* An NnScoreFn whose ctx is an NnModel: dot-product models score a batch with one sgemm. */
+/* An KgLinkScoreFn whose ctx is an NnModel: dot-product models score a batch with one sgemm. */
 KgStatus nn_model_score(void *model, const uint32_t *anchor, const uint32_t *rel, size_t n,
                         float *out, KgError *err);
 
 /* Saves model m, trained on d (a store's dataset: its terms), as the embedding set `name`
  * with `settings` (JSON text), replacing one of that name (model_store.c). */
-KgStatus nn_model_save(KgStore *store, const NnModel *m, const NnDataset *d, const char *name,
+KgStatus nn_model_save(KgStore *store, const NnModel *m, const KgLinkDataset *d, const char *name,
                        const char *settings, KgError *err);
 /* Loads the set `name` as a model: entity i is the set's entity i (kg_embedding_entity), relation
  * i its relation i, and relation n + i that one's reciprocal. *emb (to free after the model is
@@ -111,7 +62,7 @@ typedef struct {
 
 /* Good settings for `model` on dataset d (its size picks some). KG_ERR_ARG for an unknown
  * model, naming the known ones. */
-KgStatus nn_train_defaults(const char *model, const NnDataset *d, NnTrainOptions *opt, KgError *err);
+KgStatus nn_train_defaults(const char *model, const KgLinkDataset *d, NnTrainOptions *opt, KgError *err);
 
 typedef struct {
     size_t epochs_run, best_epoch;
@@ -123,7 +74,7 @@ typedef struct {
 
 /* Trains a model on d's training triples (each with its reciprocal), keeping the parameters
  * of the epoch with the best validation MRR. Ctrl-C stops it with KG_ERR_INTERRUPTED. */
-KgStatus nn_train(const NnDataset *d, const NnTrainOptions *opt, NnModel **out, NnTrainReport *rep,
+KgStatus nn_train(const KgLinkDataset *d, const NnTrainOptions *opt, NnModel **out, NnTrainReport *rep,
                   KgError *err);
 void nn_train_report_free(NnTrainReport *rep);
 

@@ -7,7 +7,7 @@
 static size_t entity_width(size_t dim) { return 2 * dim; }
 static size_t relation_width(size_t dim) { return dim; }
 
-static void init(NnModel *m, NnRng *g, double scale)
+static void init(NnModel *m, KgRng *g, double scale)
 {
     nn_fill_uniform(m->ent, m->n_entities * m->entity_width, g, scale);
     nn_fill_uniform(m->rel, m->n_relations * m->relation_width, g, 3.141592653589793); /* phases */

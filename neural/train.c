@@ -11,7 +11,7 @@
  *   softmax of their own scores (temperature alpha), loss -log s(pos) - sum w log s(-neg);
  *   lazy Adam on the rows a batch touched.
  *
- * Validation MRR (filtered, nn_evaluate) every eval_every epochs; the best epoch's parameters
+ * Validation MRR (filtered, kg_link_evaluate) every eval_every epochs; the best epoch's parameters
  * are kept, and `patience` validations without improvement stop the run. A seed fixes the
  * initial rows, the order of the queries and the negatives: with one thread a run repeats
  * exactly. */
@@ -30,7 +30,7 @@ static double now_s(void)
 
 /* ---------------------------------------------------------------- defaults */
 
-KgStatus nn_train_defaults(const char *model, const NnDataset *d, NnTrainOptions *opt, KgError *err)
+KgStatus nn_train_defaults(const char *model, const KgLinkDataset *d, NnTrainOptions *opt, KgError *err)
 {
     const NnModelOps *ops = nn_model_ops(model ? model : "");
     if (!ops) {
@@ -77,10 +77,10 @@ KgStatus nn_train_defaults(const char *model, const NnDataset *d, NnTrainOptions
 /* ---------------------------------------------------------------- shared state */
 
 typedef struct {
-    const NnDataset *d;
+    const KgLinkDataset *d;
     const NnTrainOptions *opt;
     NnModel *m;
-    NnRng rng;
+    KgRng rng;
     size_t n_queries;
     uint32_t *anchor, *rel, *answer; /* the training queries, shuffled each epoch */
     /* optimiser state: Adagrad sums (dot-product) or Adam moments (distance) */
@@ -96,7 +96,7 @@ typedef struct {
 static void shuffle(Trainer *t)
 {
     for (size_t i = t->n_queries; i > 1; i--) {
-        size_t j = nn_rng_below(&t->rng, (uint32_t)i);
+        size_t j = kg_rng_below(&t->rng, (uint32_t)i);
         uint32_t a = t->anchor[i - 1], r = t->rel[i - 1], s = t->answer[i - 1];
         t->anchor[i - 1] = t->anchor[j], t->rel[i - 1] = t->rel[j], t->answer[i - 1] = t->answer[j];
         t->anchor[j] = a, t->rel[j] = r, t->answer[j] = s;
@@ -221,7 +221,7 @@ static KgStatus epoch_negative(Trainer *t, double *loss)
             /* negatives, their scores and their self-adversarial weights */
             float mx = -INFINITY;
             for (size_t j = 0; j < K; j++) {
-                neg[j] = nn_rng_below(&t->rng, (uint32_t)N);
+                neg[j] = kg_rng_below(&t->rng, (uint32_t)N);
                 ns[j] = ops->score(m, q, nn_ent(m, neg[j]));
                 if (alpha * ns[j] > mx) mx = alpha * ns[j];
             }
@@ -285,7 +285,7 @@ void nn_train_report_free(NnTrainReport *rep)
     rep->loss = rep->valid_mrr = NULL;
 }
 
-KgStatus nn_train(const NnDataset *d, const NnTrainOptions *opt, NnModel **out, NnTrainReport *rep,
+KgStatus nn_train(const KgLinkDataset *d, const NnTrainOptions *opt, NnModel **out, NnTrainReport *rep,
                   KgError *err)
 {
     *out = NULL;
@@ -333,10 +333,10 @@ KgStatus nn_train(const NnDataset *d, const NnTrainOptions *opt, NnModel **out, 
         goto out;
     }
     t.m->gamma = best->gamma = (float)opt->gamma;
-    nn_rng_seed(&t.rng, opt->seed);
+    kg_rng_seed(&t.rng, opt->seed);
     ops->init(t.m, &t.rng, opt->init_scale);
     for (size_t i = 0; i < d->n_train; i++) {
-        const NnTriple *x = &d->train[i];
+        const KgLinkTriple *x = &d->train[i];
         t.anchor[2 * i] = x->h, t.rel[2 * i] = x->r, t.answer[2 * i] = x->t;
         t.anchor[2 * i + 1] = x->t, t.rel[2 * i + 1] = x->r + (uint32_t)d->n_relations, t.answer[2 * i + 1] = x->h;
     }
@@ -356,10 +356,10 @@ KgStatus nn_train(const NnDataset *d, const NnTrainOptions *opt, NnModel **out, 
         rep->epochs_run = epoch;
         int last = epoch == opt->epochs;
         if (n_valid && (epoch % (opt->eval_every ? opt->eval_every : 1) == 0 || last)) {
-            NnMetrics vm;
+            KgLinkMetrics vm;
             double sg, gf;
             nn_sgemm_counters(&sg, &gf, 0); /* validation's sgemm is not training's */
-            s = nn_evaluate(d, d->valid, n_valid, nn_model_score, t.m, 256, &vm, err);
+            s = kg_link_evaluate(d, d->valid, n_valid, nn_model_score, t.m, 256, &vm, err);
             nn_sgemm_counters(NULL, NULL, 1);
             rep->sgemm_seconds += sg, rep->sgemm_gflop += gf;
             if (s != KG_OK) goto out;

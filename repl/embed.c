@@ -107,7 +107,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
         const char *v;
         if ((v = repl_opt_value(argc, argv, &i, "--model"))) model = v;
     }
-    NnDataset *d = NULL;
+    KgLinkDataset *d = NULL;
     KgError err = {0};
     NnTrainOptions o;
     if (nn_train_defaults(model, NULL, &o, &err) != KG_OK) return repl_usage_error(r, "kgc", "%s", err.msg);
@@ -138,7 +138,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     if (strcmp(method, "embed") != 0)
         return repl_usage_error(r, "kgc", "--method is embed (rules and fusion come with their issues), not '%s'",
                                 method);
-    if (nn_dataset_read_dir(dir, &d, &err) != KG_OK) {
+    if (kg_link_read_dir(dir, &d, &err) != KG_OK) {
         repl_error(r, &err);
         return REPL_FAIL;
     }
@@ -165,8 +165,8 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     NnTrainReport rep;
     KgStatus s = nn_train(d, &o, &m, &rep, &err);
     if (r->err_is_tty) fputs("\r\033[K", r->err);
-    NnMetrics mt = {0};
-    if (s == KG_OK) s = nn_evaluate(d, d->test, d->n_test, nn_model_score, m, 256, &mt, &err);
+    KgLinkMetrics mt = {0};
+    if (s == KG_OK) s = kg_link_evaluate(d, d->test, d->n_test, nn_model_score, m, 256, &mt, &err);
     if (s == KG_OK && plot) {
         char title[512];
         snprintf(title, sizeof title, "%s on %s", o.model, dir);
@@ -175,7 +175,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     if (s != KG_OK) {
         repl_error(r, &err);
         nn_model_free(m);
-        nn_dataset_free(d);
+        kg_link_dataset_free(d);
         return repl_status_of(s);
     }
     double gflops = rep.sgemm_seconds > 0 ? rep.sgemm_gflop / rep.sgemm_seconds : 0;
@@ -195,7 +195,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     }
     nn_train_report_free(&rep);
     nn_model_free(m);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
     return REPL_OK;
 }
 
@@ -262,12 +262,12 @@ int repl_cmd_train(Repl *r, int argc, char **argv)
     }
     KgStore *store = repl_store(r);
     if (!store) return REPL_FAIL;
-    NnDataset *d = NULL;
-    KgStatus s = nn_dataset_from_store(store, share, o.seed, &d, &err);
+    KgLinkDataset *d = NULL;
+    KgStatus s = kg_link_from_store(store, share, o.seed, &d, &err);
     if (s == KG_OK && d->n_train == 0) s = kg_error_set(&err, KG_ERR_ARG, "the store has no links to learn from (asserted triples whose object is not a literal)");
     if (s != KG_OK) {
         repl_error(r, &err);
-        nn_dataset_free(d);
+        kg_link_dataset_free(d);
         return repl_status_of(s);
     }
     nn_train_defaults(model, d, &o, &err);
@@ -313,7 +313,7 @@ int repl_cmd_train(Repl *r, int argc, char **argv)
         nn_train_report_free(&rep);
     }
     nn_model_free(m);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
     return s == KG_OK ? REPL_OK : repl_status_of(s);
 }
 

@@ -1,6 +1,7 @@
 /* tests/test_free_null.c: every destructor of a public header accepts NULL and does nothing,
  * as free() does (serd's test_free_null.c). A new _free or _close gets a line here. */
 #include "kg/kg.h"
+#include "kg/linkpred.h"
 #include "neural/nn.h"
 #include "reasoner/rs.h"
 
@@ -41,7 +42,7 @@ Test(free_null, rs_stats_free_accepts_null)
 
 Test(free_null, kg_embedding_free_accepts_null) { kg_embedding_free(NULL); }
 
-Test(free_null, nn_dataset_free_accepts_null) { nn_dataset_free(NULL); }
+Test(free_null, kg_link_dataset_free_accepts_null) { kg_link_dataset_free(NULL); }
 
 Test(free_null, nn_model_free_accepts_null) { nn_model_free(NULL); }
 

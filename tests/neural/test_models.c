@@ -15,10 +15,10 @@ static NnModel *small_model(const NnModelOps *ops, uint64_t seed)
     NnModel *m = nn_model_new(ops, 2, 1, DIM);
     cr_assert_not_null(m);
     m->gamma = 3.0f;
-    NnRng g;
-    nn_rng_seed(&g, seed);
-    for (size_t i = 0; i < 2 * m->entity_width; i++) m->ent[i] = (float)nn_rng_normal(&g) * 0.7f;
-    for (size_t i = 0; i < m->relation_width; i++) m->rel[i] = (float)nn_rng_normal(&g) * 0.7f;
+    KgRng g;
+    kg_rng_seed(&g, seed);
+    for (size_t i = 0; i < 2 * m->entity_width; i++) m->ent[i] = (float)kg_rng_normal(&g) * 0.7f;
+    for (size_t i = 0; i < m->relation_width; i++) m->rel[i] = (float)kg_rng_normal(&g) * 0.7f;
     return m;
 }
 
@@ -132,17 +132,17 @@ Test(models, complex_scores_are_the_real_part_of_the_trilinear_product)
  * one-to-one map and bornIn another (no symmetric relation, which TransE cannot model, and no
  * query whose answers DistMult's symmetry would confuse); valid and test are training
  * triples, so a model that learns the graph ranks them first. */
-static NnDataset *tiny_graph(void)
+static KgLinkDataset *tiny_graph(void)
 {
     enum { P = 6 };
-    NnDataset *d = kg_calloc(1, sizeof *d);
+    KgLinkDataset *d = kg_calloc(1, sizeof *d);
     d->n_entities = 2 * P;
     d->n_relations = 2;
     d->n_train = 2 * P;
     d->train = kg_calloc(d->n_train, sizeof *d->train);
     for (uint32_t i = 0; i < P; i++) {
-        d->train[2 * i] = (NnTriple){i, 0, P + i};
-        d->train[2 * i + 1] = (NnTriple){i, 1, P + (i + 1) % P};
+        d->train[2 * i] = (KgLinkTriple){i, 0, P + i};
+        d->train[2 * i + 1] = (KgLinkTriple){i, 1, P + (i + 1) % P};
     }
     d->n_valid = d->n_test = 4;
     d->valid = kg_calloc(4, sizeof *d->valid);
@@ -154,7 +154,7 @@ static NnDataset *tiny_graph(void)
 
 static void learns_the_tiny_graph(const char *model)
 {
-    NnDataset *d = tiny_graph();
+    KgLinkDataset *d = tiny_graph();
     NnTrainOptions o;
     KgError err = {0};
     cr_assert_eq(nn_train_defaults(model, d, &o, &err), KG_OK);
@@ -171,12 +171,12 @@ static void learns_the_tiny_graph(const char *model)
     NnModel *m = NULL;
     NnTrainReport rep;
     cr_assert_eq(nn_train(d, &o, &m, &rep, &err), KG_OK, "%s: %s", model, err.msg);
-    NnMetrics mt;
-    cr_assert_eq(nn_evaluate(d, d->test, d->n_test, nn_model_score, m, 4, &mt, &err), KG_OK);
+    KgLinkMetrics mt;
+    cr_assert_eq(kg_link_evaluate(d, d->test, d->n_test, nn_model_score, m, 4, &mt, &err), KG_OK);
     cr_assert_float_eq(mt.mrr, 1.0, 1e-9, "%s learned the tiny graph to MRR %g only", model, mt.mrr);
     nn_train_report_free(&rep);
     nn_model_free(m);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(training, distmult_learns_a_tiny_graph) { learns_the_tiny_graph("distmult"); }
@@ -187,7 +187,7 @@ Test(training, rotate_learns_a_tiny_graph) { learns_the_tiny_graph("rotate"); }
 /* Two runs with one seed on one thread: the same losses, MRRs and parameters, bit for bit. */
 static void repeats_exactly(const char *model)
 {
-    NnDataset *d = tiny_graph();
+    KgLinkDataset *d = tiny_graph();
     NnTrainOptions o;
     KgError err = {0};
     cr_assert_eq(nn_train_defaults(model, d, &o, &err), KG_OK);
@@ -209,7 +209,7 @@ static void repeats_exactly(const char *model)
     for (int k = 0; k < 2; k++) nn_train_report_free(&rep[k]), nn_model_free(m[k]);
     nn_train_report_free(&rep_other);
     nn_model_free(other);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(training, a_seed_repeats_a_complex_run_exactly) { repeats_exactly("complex"); }

@@ -8,15 +8,15 @@
 
 Test(vecmath, softmax_matches_libm)
 {
-    NnRng g;
-    nn_rng_seed(&g, 7);
+    KgRng g;
+    kg_rng_seed(&g, 7);
     for (size_t n = 1; n <= 37; n += 3) {
         float row[37], ref[37];
         double mx = -INFINITY;
         for (size_t i = 0; i < n; i++) {
             /* scores from -200 to +40: some underflow to (about) zero against the maximum; the
              * float subtraction of the maximum alone costs a few 1e-6 of relative error */
-            row[i] = (float)(nn_rng_uniform(&g) * 240.0 - 200.0) * (i % 4 == 0 ? 1.0f : 0.05f);
+            row[i] = (float)(kg_rng_uniform(&g) * 240.0 - 200.0) * (i % 4 == 0 ? 1.0f : 0.05f);
             ref[i] = row[i];
             if (row[i] > mx) mx = row[i];
         }

@@ -1,9 +1,9 @@
-/* tests/neural/test_dataset.c: reading a benchmark folder (neural/dataset.c): ids in order
+/* tests/kg/test_link_dataset.c: reading a benchmark folder (kg/link_dataset.c): ids in order
  * of first appearance across train, valid and test, the names kept, CRLF, empty lines and a
  * byte-order mark, bad lines failing at FILE:LINE, a missing file failing with KG_ERR_IO,
  * failed allocations, and the UMLS benchmark in datasets/ against counts found independently. */
-#include "../kg/helpers.h"
-#include "neural/nn.h"
+#include "helpers.h"
+#include "kg/linkpred.h"
 
 /* Writes train.txt, valid.txt and test.txt (NULL: the file is not written) into a new
  * temporary directory. */
@@ -19,19 +19,19 @@ static char *folder_with(const char *train, const char *valid, const char *test)
     return dir;
 }
 
-static NnDataset *read_ok(const char *dir)
+static KgLinkDataset *read_ok(const char *dir)
 {
-    NnDataset *d = NULL;
+    KgLinkDataset *d = NULL;
     KgError err = {0};
     char where[400];
-    KgStatus s = nn_dataset_read_dir(dir, &d, &err);
+    KgStatus s = kg_link_read_dir(dir, &d, &err);
     kg_error_format(&err, where, sizeof where);
-    cr_assert_eq(s, KG_OK, "nn_dataset_read_dir(%s): %s", dir, where);
+    cr_assert_eq(s, KG_OK, "kg_link_read_dir(%s): %s", dir, where);
     cr_assert_not_null(d);
     return d;
 }
 
-static void assert_triple(const NnTriple *x, uint32_t h, uint32_t r, uint32_t t)
+static void assert_triple(const KgLinkTriple *x, uint32_t h, uint32_t r, uint32_t t)
 {
     cr_assert(x->h == h && x->r == r && x->t == t, "(%u, %u, %u), expected (%u, %u, %u)", x->h,
               x->r, x->t, h, r, t);
@@ -49,7 +49,7 @@ Test(dataset, ids_in_order_of_first_appearance)
                             "c\tlikes\t\xC3\xA9\n"
                             "a\tknows\tc\n",
                             "e\towns\ta");
-    NnDataset *d = read_ok(dir);
+    KgLinkDataset *d = read_ok(dir);
     cr_assert_eq(d->n_entities, 5);
     cr_assert_eq(d->n_relations, 3);
     cr_assert_eq(d->n_train, 2);
@@ -68,7 +68,7 @@ Test(dataset, ids_in_order_of_first_appearance)
     assert_triple(&d->valid[0], 2, 0, 3);
     assert_triple(&d->valid[1], 0, 1, 2);
     assert_triple(&d->test[0], 4, 2, 0);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
     temp_dir_remove(dir);
 }
 
@@ -76,24 +76,24 @@ Test(dataset, an_entity_and_a_relation_may_share_a_name)
 {
     // Entities and relations are numbered apart: "x" is entity 0 and relation 0.
     char *dir = folder_with("x\tx\ty\n", "", "");
-    NnDataset *d = read_ok(dir);
+    KgLinkDataset *d = read_ok(dir);
     cr_assert_eq(d->n_entities, 2);
     cr_assert_eq(d->n_relations, 1);
     cr_assert_eq(d->n_valid, 0);
     cr_assert_eq(d->n_test, 0);
     assert_triple(&d->train[0], 0, 0, 1);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
     temp_dir_remove(dir);
 }
 
 Test(dataset, a_byte_order_mark_is_not_part_of_the_first_name)
 {
     char *dir = folder_with("\xEF\xBB\xBF" "a\tr\tb\n", "\xEF\xBB\xBF", "");
-    NnDataset *d = read_ok(dir);
+    KgLinkDataset *d = read_ok(dir);
     cr_assert_str_eq(d->entity_names[0], "a");
     cr_assert_eq(d->n_train, 1);
     cr_assert_eq(d->n_valid, 0);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
     temp_dir_remove(dir);
 }
 
@@ -102,10 +102,10 @@ static void assert_bad_line(const char *train, const char *valid, const char *te
                             const char *bad_file, unsigned long line)
 {
     char *dir = folder_with(train, valid, test);
-    NnDataset *d = (NnDataset *)1;
+    KgLinkDataset *d = (KgLinkDataset *)1;
     KgError err = {0};
     char where[400];
-    KgStatus s = nn_dataset_read_dir(dir, &d, &err);
+    KgStatus s = kg_link_read_dir(dir, &d, &err);
     kg_error_format(&err, where, sizeof where);
     cr_assert_eq(s, KG_ERR_SYNTAX, "%s", where);
     cr_assert_eq(err.status, KG_ERR_SYNTAX);
@@ -142,10 +142,10 @@ Test(dataset, a_line_without_tabs_fails)
 Test(dataset, a_missing_file_fails_naming_it)
 {
     char *dir = folder_with("a\tr\tb\n", "a\tr\tb\n", NULL);
-    NnDataset *d = (NnDataset *)1;
+    KgLinkDataset *d = (KgLinkDataset *)1;
     KgError err = {0};
     char where[400];
-    KgStatus s = nn_dataset_read_dir(dir, &d, &err);
+    KgStatus s = kg_link_read_dir(dir, &d, &err);
     kg_error_format(&err, where, sizeof where);
     cr_assert_eq(s, KG_ERR_IO, "%s", where);
     cr_assert_null(d);
@@ -155,9 +155,9 @@ Test(dataset, a_missing_file_fails_naming_it)
 
 Test(dataset, a_missing_folder_fails)
 {
-    NnDataset *d = (NnDataset *)1;
+    KgLinkDataset *d = (KgLinkDataset *)1;
     KgError err = {0};
-    cr_assert_eq(nn_dataset_read_dir("/nonexistent/nous-benchmark", &d, &err), KG_ERR_IO);
+    cr_assert_eq(kg_link_read_dir("/nonexistent/nous-benchmark", &d, &err), KG_ERR_IO);
     cr_assert_null(d);
     cr_assert(strstr(err.msg, "/nonexistent/nous-benchmark/train.txt") != NULL, "%s", err.msg);
 }
@@ -167,7 +167,7 @@ Test(dataset, umls_counts)
     // Counted independently (a Python one-liner splitting the lines on tabs): 5,216 train,
     // 652 valid and 661 test triples over 135 entities and 46 relations; the first line of
     // train.txt names entity 0 and relation 0.
-    NnDataset *d = read_ok("datasets/umls");
+    KgLinkDataset *d = read_ok("datasets/umls");
     cr_assert_eq(d->n_train, 5216);
     cr_assert_eq(d->n_valid, 652);
     cr_assert_eq(d->n_test, 661);
@@ -180,7 +180,7 @@ Test(dataset, umls_counts)
     for (size_t i = 0; i < d->n_test; i++)
         cr_assert(d->test[i].h < d->n_entities && d->test[i].t < d->n_entities &&
                   d->test[i].r < d->n_relations);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(dataset, every_failed_allocation_fails_cleanly)
@@ -191,14 +191,14 @@ Test(dataset, every_failed_allocation_fails_cleanly)
     KgStatus s = KG_ERR_NOMEM;
     long n;
     for (n = 0; n < 1000 && s != KG_OK; n++) {
-        NnDataset *d = (NnDataset *)1;
+        KgLinkDataset *d = (KgLinkDataset *)1;
         KgError err = {0};
         kg_mem_fail_after(n);
-        s = nn_dataset_read_dir(dir, &d, &err);
+        s = kg_link_read_dir(dir, &d, &err);
         kg_mem_fail_after(-1);
         if (s == KG_OK) {
             cr_assert_eq(d->n_entities, 4);
-            nn_dataset_free(d);
+            kg_link_dataset_free(d);
         } else {
             cr_assert_eq(s, KG_ERR_NOMEM, "allocation %ld: %s", n, err.msg);
             cr_assert_null(d);

@@ -1,9 +1,9 @@
-/* neural/dataset.c: a link-prediction benchmark folder (train.txt, valid.txt, test.txt, one
+/* kg/link_dataset.c: a link-prediction benchmark folder (train.txt, valid.txt, test.txt, one
  * "head<TAB>relation<TAB>tail" per line) read into dense ids, given in order of first
  * appearance. Each file is read whole and split in place; names go through a small
  * open-addressing hash table, so WN18RR's 93,003 triples read in a few tens of milliseconds.
- * Every pointer of an NnDataset is its own kg_malloc block, freed by nn_dataset_free(). */
-#include "nn.h"
+ * Every pointer of a KgLinkDataset is its own kg_malloc block, freed by kg_link_dataset_free(). */
+#include "linkpred.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -163,7 +163,7 @@ static KgStatus read_file(const char *path, char **out, size_t *len, KgError *er
 /* Splits one line (CR already removed, not empty) into its three fields and interns them.
  * `file` is a string literal, so the error may keep it. */
 static KgStatus parse_line(Reader *rd, const char *file, unsigned long line_no, char *line,
-                           size_t n, NnTriple *out)
+                           size_t n, KgLinkTriple *out)
 {
     const char *field[3];
     size_t len[3];
@@ -197,7 +197,7 @@ static KgStatus parse_line(Reader *rd, const char *file, unsigned long line_no, 
 }
 
 /* Reads DIR/file into a new array of triples (*out, *n_out; never NULL on success). */
-static KgStatus read_split(Reader *rd, const char *file, NnTriple **out, size_t *n_out)
+static KgStatus read_split(Reader *rd, const char *file, KgLinkTriple **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
@@ -215,7 +215,7 @@ static KgStatus read_split(Reader *rd, const char *file, NnTriple **out, size_t 
     size_t n_lines = 1;
     for (const char *p = data; (p = memchr(p, '\n', (size_t)(data + len - p))) != NULL; p++)
         n_lines++;
-    NnTriple *triples = kg_malloc(n_lines * sizeof *triples);
+    KgLinkTriple *triples = kg_malloc(n_lines * sizeof *triples);
     if (!triples) {
         kg_free(data);
         return kg_error_set(rd->err, KG_ERR_NOMEM, "out of memory reading %s/%s", rd->dir, file);
@@ -246,10 +246,10 @@ static KgStatus read_split(Reader *rd, const char *file, NnTriple **out, size_t 
     return KG_OK;
 }
 
-KgStatus nn_dataset_read_dir(const char *dir, NnDataset **out, KgError *err)
+KgStatus kg_link_read_dir(const char *dir, KgLinkDataset **out, KgError *err)
 {
     *out = NULL;
-    NnDataset *d = kg_calloc(1, sizeof *d);
+    KgLinkDataset *d = kg_calloc(1, sizeof *d);
     if (!d) return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", dir);
     Reader rd = {.dir = dir, .err = err};
     KgStatus s = read_split(&rd, "train.txt", &d->train, &d->n_train);
@@ -264,14 +264,14 @@ KgStatus nn_dataset_read_dir(const char *dir, NnDataset **out, KgError *err)
     free_name_table(&rd.entities);
     free_name_table(&rd.relations);
     if (s != KG_OK) {
-        nn_dataset_free(d);
+        kg_link_dataset_free(d);
         return s;
     }
     *out = d;
     return KG_OK;
 }
 
-void nn_dataset_free(NnDataset *d)
+void kg_link_dataset_free(KgLinkDataset *d)
 {
     if (!d) return;
     for (size_t i = 0; d->entity_names && i < d->n_entities; i++)

@@ -1,8 +1,10 @@
-/* neural/dataset_store.c: a store's asserted triples as a dataset, for `nous train`: every
+/* kg/link_store.c: a store's asserted triples as a dataset, for `nous train`: every
  * triple whose object is not a literal (a link between two resources) over dense ids, the
  * entities and relations in ascending term id order; a seeded share of the triples is held
  * out as the validation split that stops training early (test is empty). */
 #include "internal.h"
+#include "linkpred.h"
+#include "rng.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +61,7 @@ static int cmp_term(const void *a, const void *b)
 
 static int cmp_triple(const void *a, const void *b)
 {
-    const NnTriple *x = a, *y = b;
+    const KgLinkTriple *x = a, *y = b;
     if (x->h != y->h) return x->h < y->h ? -1 : 1;
     if (x->r != y->r) return x->r < y->r ? -1 : 1;
     return x->t < y->t ? -1 : x->t > y->t;
@@ -93,10 +95,10 @@ static int is_literal(KgStore *store, KgTermId id, KgTermId *cache_id, signed ch
     return lit;
 }
 
-KgStatus nn_dataset_from_store(KgStore *store, double valid_share, uint64_t seed, NnDataset **out, KgError *err)
+KgStatus kg_link_from_store(KgStore *store, double valid_share, uint64_t seed, KgLinkDataset **out, KgError *err)
 {
     *out = NULL;
-    NnDataset *d = kg_calloc(1, sizeof *d);
+    KgLinkDataset *d = kg_calloc(1, sizeof *d);
     KgTermId *cache_id = kg_calloc(4096, sizeof *cache_id);
     signed char *cache_lit = kg_calloc(4096, 1);
     IdMap ents = {0}, rels = {0};
@@ -128,10 +130,10 @@ KgStatus nn_dataset_from_store(KgStore *store, double valid_share, uint64_t seed
     if (s == KG_OK) {
         d->n_entities = ents.n, d->n_relations = rels.n;
         /* the same triple in two graphs is one triple */
-        NnTriple *all = kg_malloc((n ? n : 1) * sizeof *all);
+        KgLinkTriple *all = kg_malloc((n ? n : 1) * sizeof *all);
         if (!all) s = KG_ERR_NOMEM;
         for (size_t i = 0; s == KG_OK && i < n; i++)
-            all[i] = (NnTriple){idmap_get(&ents, triples[i].s), idmap_get(&rels, triples[i].p), idmap_get(&ents, triples[i].o)};
+            all[i] = (KgLinkTriple){idmap_get(&ents, triples[i].s), idmap_get(&rels, triples[i].p), idmap_get(&ents, triples[i].o)};
         if (s == KG_OK) {
             qsort(all, n, sizeof *all, cmp_triple);
             size_t k = 0;
@@ -140,11 +142,11 @@ KgStatus nn_dataset_from_store(KgStore *store, double valid_share, uint64_t seed
             n = k;
         }
         /* hold out a seeded share as validation: a Fisher-Yates shuffle, then a cut */
-        NnRng g;
-        nn_rng_seed(&g, seed);
+        KgRng g;
+        kg_rng_seed(&g, seed);
         for (size_t i = n; s == KG_OK && i > 1; i--) {
-            size_t j = nn_rng_below(&g, (uint32_t)i);
-            NnTriple x = all[i - 1];
+            size_t j = kg_rng_below(&g, (uint32_t)i);
+            KgLinkTriple x = all[i - 1];
             all[i - 1] = all[j], all[j] = x;
         }
         size_t n_valid = (size_t)((double)n * valid_share);
@@ -165,7 +167,7 @@ KgStatus nn_dataset_from_store(KgStore *store, double valid_share, uint64_t seed
     kg_free(triples), kg_free(cache_id), kg_free(cache_lit);
     if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory reading the store's triples");
     if (s != KG_OK) {
-        nn_dataset_free(d);
+        kg_link_dataset_free(d);
         return s;
     }
     *out = d;

@@ -1,10 +1,10 @@
-/* tests/neural/test_eval.c: filtered link prediction (neural/eval.c) on hand-made datasets
+/* tests/kg/test_link_eval.c: filtered link prediction (kg/link_eval.c) on hand-made datasets
  * with scorers that return fixed scores, so every rank can be worked out by hand in the
  * comments: ties at their mean position, known triples of train, valid and test left out
  * for tail and head queries (and reciprocal relations kept apart), NaN scores, a perfect
  * scorer, batching, interruption and a failing scorer. */
 #include "kg/kg.h"
-#include "neural/nn.h"
+#include "kg/linkpred.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -12,17 +12,17 @@
 
 /* ---------------------------------------------------------------- datasets in memory */
 
-static NnDataset *dataset_new(size_t n_entities, size_t n_relations)
+static KgLinkDataset *dataset_new(size_t n_entities, size_t n_relations)
 {
-    NnDataset *d = kg_calloc(1, sizeof *d);
+    KgLinkDataset *d = kg_calloc(1, sizeof *d);
     cr_assert_not_null(d);
     d->n_entities = n_entities;
     d->n_relations = n_relations;
     return d;
 }
 
-/* Copies n triples into one split of d (kg_malloc'd, so nn_dataset_free frees it). */
-static void split_set(NnTriple **split, size_t *n_split, const NnTriple *triples, size_t n)
+/* Copies n triples into one split of d (kg_malloc'd, so kg_link_dataset_free frees it). */
+static void split_set(KgLinkTriple **split, size_t *n_split, const KgLinkTriple *triples, size_t n)
 {
     *split = kg_malloc((n ? n : 1) * sizeof **split);
     cr_assert_not_null(*split);
@@ -32,7 +32,7 @@ static void split_set(NnTriple **split, size_t *n_split, const NnTriple *triples
 
 #define SET_SPLIT(d, name, ...)                                                                    \
     do {                                                                                           \
-        static const NnTriple triples_[] = {__VA_ARGS__};                                          \
+        static const KgLinkTriple triples_[] = {__VA_ARGS__};                                          \
         split_set(&(d)->name, &(d)->n_##name, triples_, sizeof triples_ / sizeof *triples_);       \
     } while (0)
 
@@ -46,7 +46,7 @@ typedef struct {
     size_t n_calls, max_batch, n_scored;
 } TableScorer;
 
-static TableScorer table_new(const NnDataset *d)
+static TableScorer table_new(const KgLinkDataset *d)
 {
     TableScorer ts = {.n_entities = d->n_entities, .n_rel2 = 2 * d->n_relations};
     ts.rows = kg_calloc(d->n_entities * ts.n_rel2 * d->n_entities, sizeof *ts.rows);
@@ -74,19 +74,19 @@ static KgStatus score_from_table(void *ctx, const uint32_t *anchor, const uint32
     return KG_OK;
 }
 
-static NnMetrics evaluate_ok(const NnDataset *d, const NnTriple *triples, size_t n, NnScoreFn score,
+static KgLinkMetrics evaluate_ok(const KgLinkDataset *d, const KgLinkTriple *triples, size_t n, KgLinkScoreFn score,
                              void *ctx, size_t batch)
 {
-    NnMetrics m;
+    KgLinkMetrics m;
     KgError err = {0};
-    KgStatus s = nn_evaluate(d, triples, n, score, ctx, batch, &m, &err);
-    cr_assert_eq(s, KG_OK, "nn_evaluate: %s", kg_error_message(&err));
+    KgStatus s = kg_link_evaluate(d, triples, n, score, ctx, batch, &m, &err);
+    cr_assert_eq(s, KG_OK, "kg_link_evaluate: %s", kg_error_message(&err));
     cr_assert_eq(m.n_queries, 2 * n);
     cr_assert_geq(m.seconds, 0);
     return m;
 }
 
-static void assert_metrics(NnMetrics m, double mrr, double hits1, double hits3, double hits10)
+static void assert_metrics(KgLinkMetrics m, double mrr, double hits1, double hits3, double hits10)
 {
     cr_assert_float_eq(m.mrr, mrr, 1e-12, "MRR %.15g, expected %.15g", m.mrr, mrr);
     cr_assert_float_eq(m.hits1, hits1, 1e-12, "Hits@1 %g, expected %g", m.hits1, hits1);
@@ -100,7 +100,7 @@ Test(eval, ties_count_at_their_mean_position)
 {
     // 5 entities, 1 relation (r = 0, its reciprocal 1); the only known triple is the test
     // triple (0, r, 1), so nothing else is filtered.
-    NnDataset *d = dataset_new(5, 1);
+    KgLinkDataset *d = dataset_new(5, 1);
     SET_SPLIT(d, test, {0, 0, 1});
     TableScorer ts = table_new(d);
     // Tail query (0, r, ?), answer 1 at 0.5: e2 (0.9) is better, e0 and e3 tie at 0.5,
@@ -109,36 +109,36 @@ Test(eval, ties_count_at_their_mean_position)
     // Head query (1, r⁻¹, ?), answer 0 at 0.7: none better, e1 ties: rank = 1 + 0 + 1/2 = 1.5,
     // which is a hit at 3 but not at 1.
     table_set(&ts, 1, 1, (const float[]){0.7f, 0.7f, 0.2f, 0.2f, 0.2f});
-    NnMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 16);
+    KgLinkMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 16);
     // MRR = (1/3 + 1/1.5) / 2 = (1/3 + 2/3) / 2 = 0.5; Hits@1 = 0; Hits@3 = Hits@10 = 1.
     assert_metrics(m, 0.5, 0, 1, 1);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(eval, a_constant_scorer_ranks_in_the_middle)
 {
     // All 5 entities score 0: each answer ties with the 4 others, rank = 1 + 4/2 = 3.
-    NnDataset *d = dataset_new(5, 1);
+    KgLinkDataset *d = dataset_new(5, 1);
     SET_SPLIT(d, test, {0, 0, 1}, {2, 0, 3});
     TableScorer ts = table_new(d);
-    NnMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 3);
+    KgLinkMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 3);
     assert_metrics(m, 1.0 / 3, 0, 1, 1);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 /* 6 entities, relations r = 0 and s = 1 (reciprocals 2 and 3), with traps for the filter. */
-static NnDataset *filter_dataset(void)
+static KgLinkDataset *filter_dataset(void)
 {
-    NnDataset *d = dataset_new(6, 2);
+    KgLinkDataset *d = dataset_new(6, 2);
     SET_SPLIT(d, train, {0, 0, 2}, {5, 0, 1}, {0, 1, 5});
     SET_SPLIT(d, valid, {0, 0, 3}, {1, 0, 3});
     SET_SPLIT(d, test, {0, 0, 1}, {4, 0, 1});
     return d;
 }
 
-static TableScorer filter_scores(const NnDataset *d)
+static TableScorer filter_scores(const KgLinkDataset *d)
 {
     TableScorer ts = table_new(d);
     // Tail query (0, r, ?), answer 1 at 0.5. Known: (0, r, 2) train and (0, r, 3) valid are
@@ -154,14 +154,14 @@ static TableScorer filter_scores(const NnDataset *d)
 
 Test(eval, known_triples_of_every_split_are_filtered)
 {
-    NnDataset *d = filter_dataset();
+    KgLinkDataset *d = filter_dataset();
     TableScorer ts = filter_scores(d);
     // Only the first test triple (0, r, 1): MRR = (1/2.5 + 1/3) / 2 = (0.4 + 1/3) / 2 = 11/30.
     // Neither rank is 1; both are at most 3.
-    NnMetrics m = evaluate_ok(d, d->test, 1, score_from_table, &ts, 2);
+    KgLinkMetrics m = evaluate_ok(d, d->test, 1, score_from_table, &ts, 2);
     assert_metrics(m, 11.0 / 30, 0, 1, 1);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(eval, the_batch_size_does_not_change_the_result)
@@ -172,12 +172,12 @@ Test(eval, the_batch_size_does_not_change_the_result)
     // and it is filtered (5, r, 1), as is e0 (the other test triple (0, r, 1)): rank 1.
     // MRR = (1/2.5 + 1/3 + 1/3.5 + 1) / 4 = (0.4 + 1/3 + 2/7 + 1) / 4 = (212/105) / 4 = 53/105.
     // Hits@1 = 1/4; Hits@3 = 3/4 (3.5 > 3); Hits@10 = 1.
-    NnDataset *d = filter_dataset();
+    KgLinkDataset *d = filter_dataset();
     TableScorer ts = filter_scores(d);
     size_t batches[] = {1, 3, 4, 100};
     for (size_t i = 0; i < sizeof batches / sizeof *batches; i++) {
         ts.n_calls = ts.max_batch = ts.n_scored = 0;
-        NnMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, batches[i]);
+        KgLinkMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, batches[i]);
         assert_metrics(m, 53.0 / 105, 0.25, 0.75, 1);
         size_t expected_batch = batches[i] < 4 ? batches[i] : 4;
         cr_assert_eq(ts.max_batch, expected_batch, "batch %zu", batches[i]);
@@ -185,13 +185,13 @@ Test(eval, the_batch_size_does_not_change_the_result)
         cr_assert_eq(ts.n_scored, 4);
     }
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(eval, nan_scores)
 {
     // 4 entities, 1 relation; known: (0, r, 1) test and (0, r, 2) train.
-    NnDataset *d = dataset_new(4, 1);
+    KgLinkDataset *d = dataset_new(4, 1);
     SET_SPLIT(d, train, {0, 0, 2});
     SET_SPLIT(d, test, {0, 0, 1});
     TableScorer ts = table_new(d);
@@ -202,25 +202,25 @@ Test(eval, nan_scores)
     // lower: rank 1.
     table_set(&ts, 1, 1, (const float[]){0.5f, NAN, NAN, 0.2f});
     // MRR = (1/3 + 1) / 2 = 2/3; Hits@1 = 1/2; Hits@3 = Hits@10 = 1.
-    NnMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 8);
+    KgLinkMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 8);
     assert_metrics(m, 2.0 / 3, 0.5, 1, 1);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(eval, nan_everywhere_ranks_last)
 {
     // Every score NaN: both answers rank last among all 4 candidates (nothing is filtered
     // but the answer itself): MRR = 1/4; no hit at 1 or 3; both hits at 10.
-    NnDataset *d = dataset_new(4, 1);
+    KgLinkDataset *d = dataset_new(4, 1);
     SET_SPLIT(d, test, {0, 0, 1});
     TableScorer ts = table_new(d);
     for (size_t i = 0; i < 4 * 2 * 4; i++)
         ts.rows[i] = NAN;
-    NnMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 8);
+    KgLinkMetrics m = evaluate_ok(d, d->test, d->n_test, score_from_table, &ts, 8);
     assert_metrics(m, 0.25, 0, 0, 1);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 /* ---------------------------------------------------------------- a perfect scorer */
@@ -229,8 +229,8 @@ Test(eval, nan_everywhere_ranks_last)
 static KgStatus score_perfectly(void *ctx, const uint32_t *anchor, const uint32_t *rel, size_t n,
                                 float *out, KgError *err)
 {
-    const NnDataset *d = ctx;
-    const NnTriple *splits[3] = {d->train, d->valid, d->test};
+    const KgLinkDataset *d = ctx;
+    const KgLinkTriple *splits[3] = {d->train, d->valid, d->test};
     size_t n_splits[3] = {d->n_train, d->n_valid, d->n_test};
     for (size_t i = 0; i < n; i++) {
         float *row = out + i * d->n_entities;
@@ -238,7 +238,7 @@ static KgStatus score_perfectly(void *ctx, const uint32_t *anchor, const uint32_
             row[e] = 0;
         for (int k = 0; k < 3; k++)
             for (size_t j = 0; j < n_splits[k]; j++) {
-                const NnTriple *x = &splits[k][j];
+                const KgLinkTriple *x = &splits[k][j];
                 if (rel[i] < d->n_relations && x->h == anchor[i] && x->r == rel[i]) row[x->t] = 1;
                 if (rel[i] >= d->n_relations && x->t == anchor[i] &&
                     x->r + d->n_relations == rel[i])
@@ -254,8 +254,8 @@ Test(eval, a_perfect_scorer_has_mrr_one)
     // dense enough that many queries have several true answers: each ties with the others at
     // score 1, but they are all filtered, so every rank is 1.
     enum { N_ENTITIES = 40, N_RELATIONS = 3, N_TRIPLES = 300 };
-    NnDataset *d = dataset_new(N_ENTITIES, N_RELATIONS);
-    NnTriple all[N_TRIPLES];
+    KgLinkDataset *d = dataset_new(N_ENTITIES, N_RELATIONS);
+    KgLinkTriple all[N_TRIPLES];
     uint64_t x = 12345;
     for (size_t i = 0; i < N_TRIPLES; i++) {
         uint32_t v[3];
@@ -263,46 +263,46 @@ Test(eval, a_perfect_scorer_has_mrr_one)
             x = x * 6364136223846793005ULL + 1442695040888963407ULL;
             v[k] = (uint32_t)(x >> 33);
         }
-        all[i] = (NnTriple){v[0] % N_ENTITIES, v[1] % N_RELATIONS, v[2] % N_ENTITIES};
+        all[i] = (KgLinkTriple){v[0] % N_ENTITIES, v[1] % N_RELATIONS, v[2] % N_ENTITIES};
     }
     split_set(&d->train, &d->n_train, all, 200);
     split_set(&d->valid, &d->n_valid, all + 200, 50);
     split_set(&d->test, &d->n_test, all + 250, 50);
-    NnMetrics m = evaluate_ok(d, d->test, d->n_test, score_perfectly, d, 7);
+    KgLinkMetrics m = evaluate_ok(d, d->test, d->n_test, score_perfectly, d, 7);
     assert_metrics(m, 1, 1, 1, 1);
     m = evaluate_ok(d, d->valid, d->n_valid, score_perfectly, d, 1000);
     assert_metrics(m, 1, 1, 1, 1);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 /* ---------------------------------------------------------------- failures */
 
 Test(eval, no_triples_give_zero_queries)
 {
-    NnDataset *d = dataset_new(3, 1);
+    KgLinkDataset *d = dataset_new(3, 1);
     TableScorer ts = table_new(d);
-    NnMetrics m = evaluate_ok(d, NULL, 0, score_from_table, &ts, 4);
+    KgLinkMetrics m = evaluate_ok(d, NULL, 0, score_from_table, &ts, 4);
     assert_metrics(m, 0, 0, 0, 0);
     cr_assert_eq(ts.n_calls, 0);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(eval, ctrl_c_stops_it)
 {
-    NnDataset *d = filter_dataset();
+    KgLinkDataset *d = filter_dataset();
     TableScorer ts = filter_scores(d);
-    NnMetrics m;
+    KgLinkMetrics m;
     KgError err = {0};
     kg_interrupt_request();
-    KgStatus s = nn_evaluate(d, d->test, d->n_test, score_from_table, &ts, 1, &m, &err);
+    KgStatus s = kg_link_evaluate(d, d->test, d->n_test, score_from_table, &ts, 1, &m, &err);
     kg_interrupt_clear();
     cr_assert_eq(s, KG_ERR_INTERRUPTED);
     cr_assert_eq(err.status, KG_ERR_INTERRUPTED);
     cr_assert(err.msg[0] != '\0');
     cr_assert_eq(ts.n_calls, 0);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 static KgStatus score_fails(void *ctx, const uint32_t *anchor, const uint32_t *rel, size_t n,
@@ -313,24 +313,24 @@ static KgStatus score_fails(void *ctx, const uint32_t *anchor, const uint32_t *r
 
 Test(eval, a_failing_scorer_passes_its_error_on)
 {
-    NnDataset *d = filter_dataset();
-    NnMetrics m;
+    KgLinkDataset *d = filter_dataset();
+    KgLinkMetrics m;
     KgError err = {0};
-    KgStatus s = nn_evaluate(d, d->test, d->n_test, score_fails, NULL, 2, &m, &err);
+    KgStatus s = kg_link_evaluate(d, d->test, d->n_test, score_fails, NULL, 2, &m, &err);
     cr_assert_eq(s, KG_ERR_INTERNAL);
     cr_assert_str_eq(err.msg, "the scorer gave up");
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }
 
 Test(eval, an_out_of_range_triple_fails)
 {
-    NnDataset *d = filter_dataset();
+    KgLinkDataset *d = filter_dataset();
     TableScorer ts = filter_scores(d);
-    NnTriple bad = {0, 2, 1}; // relation 2 of 2
-    NnMetrics m;
+    KgLinkTriple bad = {0, 2, 1}; // relation 2 of 2
+    KgLinkMetrics m;
     KgError err = {0};
-    cr_assert_eq(nn_evaluate(d, &bad, 1, score_from_table, &ts, 2, &m, &err), KG_ERR_ARG);
+    cr_assert_eq(kg_link_evaluate(d, &bad, 1, score_from_table, &ts, 2, &m, &err), KG_ERR_ARG);
     cr_assert_eq(ts.n_calls, 0);
     kg_free(ts.rows);
-    nn_dataset_free(d);
+    kg_link_dataset_free(d);
 }

@@ -1,6 +1,8 @@
-/* neural/rng.c: the random numbers of training (initial rows, batch order, negatives):
- * xoshiro256** (Blackman and Vigna), seeded through splitmix64, so that a seed fixes a run. */
-#include "internal.h"
+/* kg/rng.c: seeded random numbers (kg/rng.h): xoshiro256** (Blackman and Vigna), seeded
+ * through splitmix64, so that a seed fixes a run. */
+#include "rng.h"
+
+#include <math.h>
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -10,14 +12,14 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-void nn_rng_seed(NnRng *g, uint64_t seed)
+void kg_rng_seed(KgRng *g, uint64_t seed)
 {
     for (int i = 0; i < 4; i++) g->s[i] = splitmix64(&seed);
 }
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-uint64_t nn_rng_next(NnRng *g)
+uint64_t kg_rng_next(KgRng *g)
 {
     uint64_t *s = g->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
@@ -30,18 +32,18 @@ uint64_t nn_rng_next(NnRng *g)
     return result;
 }
 
-double nn_rng_uniform(NnRng *g) { return (double)(nn_rng_next(g) >> 11) * 0x1.0p-53; }
+double kg_rng_uniform(KgRng *g) { return (double)(kg_rng_next(g) >> 11) * 0x1.0p-53; }
 
-uint32_t nn_rng_below(NnRng *g, uint32_t n)
+uint32_t kg_rng_below(KgRng *g, uint32_t n)
 {
     /* Lemire's multiply-shift; the bias for n < 2^32 is below 2^-32 */
-    return (uint32_t)(((nn_rng_next(g) >> 32) * (uint64_t)n) >> 32);
+    return (uint32_t)(((kg_rng_next(g) >> 32) * (uint64_t)n) >> 32);
 }
 
-double nn_rng_normal(NnRng *g)
+double kg_rng_normal(KgRng *g)
 {
     /* Box-Muller; one of the pair is enough here */
-    double u = nn_rng_uniform(g), v = nn_rng_uniform(g);
+    double u = kg_rng_uniform(g), v = kg_rng_uniform(g);
     if (u < 1e-300) u = 1e-300;
     return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }

@@ -1,10 +1,10 @@
-/* neural/eval.c: filtered link prediction (Bordes et al. 2013), the one evaluator for every
+/* kg/link_eval.c: filtered link prediction (Bordes et al. 2013), the one evaluator for every
  * scorer. Each triple asks two queries, (h, r, ?) and (t, r⁻¹, ?); the known true triples of
  * train, valid and test other than the answer are left out of the ranking, through one
  * sorted array of (anchor, relation, answer) built per call and binary-searched per query.
  * Ties count at their mean position (the "realistic" rank), so a constant scorer is not
  * rewarded; a NaN true score ranks last. */
-#include "nn.h"
+#include "linkpred.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -40,11 +40,11 @@ static int compare_known(const void *a, const void *b)
     return (x->answer > y->answer) - (x->answer < y->answer);
 }
 
-static KgStatus check_triples(const NnDataset *d, const NnTriple *triples, size_t n,
+static KgStatus check_triples(const KgLinkDataset *d, const KgLinkTriple *triples, size_t n,
                               const char *what, KgError *err)
 {
     for (size_t i = 0; i < n; i++) {
-        const NnTriple *x = &triples[i];
+        const KgLinkTriple *x = &triples[i];
         if (x->h >= d->n_entities || x->t >= d->n_entities || x->r >= d->n_relations)
             return kg_error_set(err, KG_ERR_ARG,
                                 "%s triple %zu (%u, %u, %u) is out of range (%zu entities, "
@@ -54,16 +54,16 @@ static KgStatus check_triples(const NnDataset *d, const NnTriple *triples, size_
     return KG_OK;
 }
 
-static void add_known(FilterIndex *fi, const NnTriple *triples, size_t n, uint64_t n_relations)
+static void add_known(FilterIndex *fi, const KgLinkTriple *triples, size_t n, uint64_t n_relations)
 {
     for (size_t i = 0; i < n; i++) {
-        const NnTriple *x = &triples[i];
+        const KgLinkTriple *x = &triples[i];
         fi->known[fi->n_known++] = (KnownAnswer){x->h * fi->n_rel2 + x->r, x->t};
         fi->known[fi->n_known++] = (KnownAnswer){x->t * fi->n_rel2 + x->r + n_relations, x->h};
     }
 }
 
-static KgStatus build_filter(const NnDataset *d, FilterIndex *fi, KgError *err)
+static KgStatus build_filter(const KgLinkDataset *d, FilterIndex *fi, KgError *err)
 {
     fi->n_rel2 = 2 * (uint64_t)d->n_relations;
     fi->n_known = 0;
@@ -151,10 +151,10 @@ static double realistic_rank(const float *row, size_t n_entities, uint32_t answe
 /* ---------------------------------------------------------------- the protocol */
 
 /* Query q of the evaluation: 2i is triple i's tail query, 2i + 1 its head query. */
-static void query_of(const NnTriple *triples, size_t q, uint32_t n_relations, uint32_t *anchor,
+static void query_of(const KgLinkTriple *triples, size_t q, uint32_t n_relations, uint32_t *anchor,
                      uint32_t *rel, uint32_t *answer)
 {
-    const NnTriple *x = &triples[q / 2];
+    const KgLinkTriple *x = &triples[q / 2];
     if (q % 2 == 0) {
         *anchor = x->h;
         *rel = x->r;
@@ -166,8 +166,8 @@ static void query_of(const NnTriple *triples, size_t q, uint32_t n_relations, ui
     }
 }
 
-KgStatus nn_evaluate(const NnDataset *d, const NnTriple *triples, size_t n, NnScoreFn score,
-                     void *ctx, size_t batch, NnMetrics *out, KgError *err)
+KgStatus kg_link_evaluate(const KgLinkDataset *d, const KgLinkTriple *triples, size_t n, KgLinkScoreFn score,
+                     void *ctx, size_t batch, KgLinkMetrics *out, KgError *err)
 {
     double start = now_seconds();
     memset(out, 0, sizeof *out);
