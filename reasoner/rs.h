@@ -7,6 +7,7 @@
 #define NOUS_RS_H
 
 #include "kg/kg.h"
+#include "kg/linkpred.h"
 
 typedef struct RsProgram RsProgram;
 
@@ -77,5 +78,73 @@ KgStatus rs_check(KgStore *store, RsProgram *p, RsCheckReport report, void *ctx,
 /* The label of rule i ("FILE:LINE" or "rdfs:LINE") and its text as written. */
 const char *rs_rule_label(const RsProgram *p, size_t i);
 const char *rs_rule_text(const RsProgram *p, size_t i);
+
+/* ---------------------------------------------------------------- rule mining (mine.c) */
+
+/* The shapes of rule mining learns, in the query view: a query (X, q, ?) asks for Y, q a
+ * relation or (q >= n_relations) its inverse.
+ *   RS_MINED_PATH      q(X, Y) :- p1(X, A1), ..., pn(A_{n-1}, Y)    (closed path, n <= 3)
+ *   RS_MINED_CONSTANT  q(X, c) :- p1(X, d)                           (both ends constants)
+ *   RS_MINED_DANGLING  q(X, c) :- p1(X, A)                           (A unbound elsewhere)
+ * A body label p >= n_relations walks relation p - n_relations backwards. Path rules are kept
+ * with a forward head (a path rule for q's inverse is the same rule read backwards). */
+typedef enum { RS_MINED_PATH, RS_MINED_CONSTANT, RS_MINED_DANGLING } RsMinedKind;
+
+typedef struct {
+    RsMinedKind kind;
+    uint32_t head;            /* query label */
+    uint32_t body[3];         /* labels */
+    uint32_t length;          /* body atoms */
+    uint32_t head_constant;   /* c (CONSTANT, DANGLING) */
+    uint32_t body_constant;   /* d (CONSTANT) */
+    /* Measured on the training triples (on a sample of the body's groundings when there are
+     * many; then the counts are scaled to the whole): */
+    double support;           /* body groundings (X, Y) whose head is a training triple */
+    double body_size;         /* body groundings */
+    double pca_body_size;     /* those whose X has some q-triple (partial completeness) */
+    double head_coverage;     /* support / triples of the head relation */
+    double confidence;        /* support / body_size */
+    double pca_confidence;    /* support / pca_body_size */
+    double weight;            /* support / (body_size + RS_MINE_UNSEEN): what is written */
+} RsMinedRule;
+
+/* The weight corrects confidence for small support as AnyBURL does: as if every rule had also
+ * been wrong this many more times, so 2 of 2 (0.29) ranks below 90 of 100 (0.86). */
+#define RS_MINE_UNSEEN 5.0
+
+typedef struct {
+    size_t max_length;          /* path rules: body atoms, 1..3 (default 3) */
+    size_t max_length_constant; /* rules with constants: 0 (none) or 1 (default 1) */
+    double min_support;         /* default 2 */
+    double min_confidence;      /* of the weight, default 0.0001 */
+    double seconds;             /* sampling time; 0: the default, 10 s */
+    uint64_t seed;
+    /* Called about every second on a terminal; may be NULL. */
+    void (*progress)(void *ctx, double seconds, size_t n_rules, uint64_t n_samples);
+    void *progress_ctx;
+} RsMineOptions;
+
+typedef struct {
+    RsMinedRule *rules;      /* kept rules, by weight, best first */
+    size_t n_rules;
+    uint64_t n_samples;      /* triples sampled */
+    size_t n_candidates;     /* distinct rules seen (kept or not) */
+    double seconds;
+} RsMined;
+
+void rs_mine_defaults(RsMineOptions *opt);
+/* Learns rules from d's training triples for `opt->seconds`: each round samples a triple
+ * and walks paths from its subject (or object), generalising them into rules whose
+ * statistics are then measured on the whole training graph. Ctrl-C stops sampling and keeps
+ * what was learnt. */
+KgStatus rs_mine(const KgLinkDataset *d, const RsMineOptions *opt, RsMined **out, KgError *err);
+void rs_mined_free(RsMined *m);
+/* The rules as a rule file in the reasoner's syntax, each a weighted rule preceded by a
+ * comment with its statistics; names of entities and relations come from name(ctx, is_relation,
+ * id), which returns rule-syntax text (an IRI in <>, a prefixed name) or NULL. `preamble`
+ * (may be NULL) goes first (e.g. @prefix lines). */
+typedef const char *(*RsNameFn)(void *ctx, int is_relation, uint32_t id);
+KgStatus rs_mined_write(const RsMined *m, const KgLinkDataset *d, RsNameFn name, void *ctx,
+                        const char *preamble, KgBuf *out, KgError *err);
 
 #endif

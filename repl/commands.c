@@ -40,6 +40,8 @@ const ReplCommand repl_commands[] = {
      "learn embeddings of the store's asserted links and keep them in the store", repl_cmd_train},
     {"predict", "S P ? | ? P O [-k N] [--model NAME]",
      "the k most likely subjects or objects by the stored embeddings, marking known ones", repl_cmd_predict},
+    {"mine", "[--max-length 1|2|3] [--min-support N] [--min-confidence X] [--time S] [--seed N] [--no-constants] -o FILE.dl",
+     "learn weighted rules from the store's asserted links and write them as a rule file", repl_cmd_mine},
     {"blas", "[--size N] [--threads N]", "the OpenBLAS kernel in use and its measured sgemm GFLOP/s",
      repl_cmd_blas},
     {"export", "[--format nt|ttl|nq] [--asserted|--inferred] [-o FILE]",

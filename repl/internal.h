@@ -86,6 +86,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);
 int repl_cmd_train(Repl *r, int argc, char **argv);
 int repl_cmd_predict(Repl *r, int argc, char **argv);
+int repl_cmd_mine(Repl *r, int argc, char **argv);
 
 /* ---------------------------------------------------------------- result formats (results.c) */
 
