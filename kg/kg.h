@@ -284,6 +284,10 @@ typedef struct {
 
 /* The namespace TSV names go under when no base is given. */
 #define KG_TSV_DEFAULT_NS "http://nous.local/kg/"
+/* Appends to iri the local part a TSV name of n bytes becomes (after the namespace): the name
+ * with the bytes an IRI cannot hold (and '%') percent-encoded, so names and IRIs map one to
+ * one. */
+KgStatus kg_tsv_iri(const char *name, size_t n, KgBuf *iri);
 
 /* Loads one file ("-" for standard input; ".gz" is decompressed on the fly) in one
  * transaction: on any error nothing of it stays, and err carries FILE:LINE:COLUMN. */

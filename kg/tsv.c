@@ -14,11 +14,9 @@ static int iri_safe(unsigned char c)
     return c > 0x20 && c != 0x7f && !strchr("<>\"{}|^`\\%", c);
 }
 
-static KgStatus name_to_id(KgLoadCtx *lc, KgBuf *iri, size_t ns_len, const char *name,
-                           size_t n, KgTermId *out, KgError *err)
+KgStatus kg_tsv_iri(const char *name, size_t n, KgBuf *iri)
 {
     static const char hex[] = "0123456789ABCDEF";
-    iri->len = ns_len;
     KgStatus s = KG_OK;
     size_t start = 0;
     for (size_t i = 0; i < n && s == KG_OK; i++) {
@@ -30,7 +28,14 @@ static KgStatus name_to_id(KgLoadCtx *lc, KgBuf *iri, size_t ns_len, const char 
         start = i + 1;
     }
     if (s == KG_OK) s = kg_buf_append(iri, name + start, n - start);
-    if (s != KG_OK) return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
+    return s;
+}
+
+static KgStatus name_to_id(KgLoadCtx *lc, KgBuf *iri, size_t ns_len, const char *name,
+                           size_t n, KgTermId *out, KgError *err)
+{
+    iri->len = ns_len;
+    if (kg_tsv_iri(name, n, iri) != KG_OK) return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
     KgTerm t = {KG_TERM_IRI, iri->data, iri->len, NULL, NULL};
     return kg_dict_intern(lc->store, &t, out, err);
 }

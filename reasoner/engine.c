@@ -161,16 +161,49 @@ static int atom_ready(const Compiled *c, size_t i, const int *bound)
     return 1;
 }
 
-/* The ids of a rule's head constants, interned: the terms the rules may derive. */
-static KgStatus compile_heads(Engine *e, const RsRule *r, Compiled *c, KgError *err)
+/* The ids of a rule's head constants, interned (the terms the rules may derive) or, when only
+ * answering queries, looked up (0 when absent). */
+static KgStatus compile_heads(Engine *e, const RsRule *r, Compiled *c, int intern, KgError *err)
 {
     KgStatus s = KG_OK;
     c->rule = r;
     c->head_ids = kg_calloc(r->n_heads, sizeof *c->head_ids);
     if (!c->head_ids) return kg_error_set(err, KG_ERR_NOMEM, "out of memory compiling the rules");
     for (size_t h = 0; h < r->n_heads && s == KG_OK; h++)
-        for (int k = 0; k < 3 && s == KG_OK; k++) s = resolve(e, &r->heads[h][k], 1, &c->head_ids[h][k], err);
+        for (int k = 0; k < 3 && s == KG_OK; k++) s = resolve(e, &r->heads[h][k], intern, &c->head_ids[h][k], err);
     return s;
+}
+
+/* Completes a join order: plan[0 .. n) is placed (used, and the variables in bound), the rest
+ * follows greedily: a FILTER, BIND or NOT as soon as what it reads is bound (in body order),
+ * else the positive atom with the most bound positions. */
+static void order_rest(const Compiled *c, int *bound, char *used, size_t *plan, size_t n)
+{
+    const RsRule *r = c->rule;
+    while (n < r->n_body) {
+        size_t best = r->n_body;
+        for (size_t i = 0; i < r->n_body && best == r->n_body; i++)
+            if (!used[i] && r->body[i].kind != RS_ATOM_TRIPLE && atom_ready(c, i, bound)) best = i;
+        int best_b = -1;
+        for (size_t i = 0; i < r->n_body && best_b < 3; i++) {
+            if (best != r->n_body && r->body[best].kind != RS_ATOM_TRIPLE) break;
+            if (used[i] || r->body[i].kind != RS_ATOM_TRIPLE) continue;
+            int b = n_bound_positions(&r->body[i], bound);
+            if (b > best_b) best = i, best_b = b;
+        }
+        if (best == r->n_body)
+            for (size_t i = 0; i < r->n_body; i++)
+                if (!used[i]) {
+                    best = i;
+                    break;
+                }
+        plan[n++] = best;
+        used[best] = 1;
+        if (r->body[best].kind == RS_ATOM_BIND) bound[r->body[best].bind_var] = 1;
+        else if (r->body[best].kind == RS_ATOM_TRIPLE)
+            for (int k = 0; k < 3; k++)
+                if (r->body[best].t[k].is_var) bound[r->body[best].t[k].var] = 1;
+    }
 }
 
 static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err)
@@ -216,32 +249,7 @@ static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *e
         used[first] = 1;
         for (int k = 0; k < 3; k++)
             if (r->body[first].t[k].is_var) bound[r->body[first].t[k].var] = 1;
-        while (n < r->n_body) {
-            /* a FILTER, BIND or NOT as soon as what it reads is bound (in body order), else the
-             * positive atom with the most bound positions */
-            size_t best = r->n_body;
-            for (size_t i = 0; i < r->n_body && best == r->n_body; i++)
-                if (!used[i] && r->body[i].kind != RS_ATOM_TRIPLE && atom_ready(c, i, bound)) best = i;
-            int best_b = -1;
-            for (size_t i = 0; i < r->n_body && best_b < 3; i++) {
-                if (best != r->n_body && r->body[best].kind != RS_ATOM_TRIPLE) break;
-                if (used[i] || r->body[i].kind != RS_ATOM_TRIPLE) continue;
-                int b = n_bound_positions(&r->body[i], bound);
-                if (b > best_b) best = i, best_b = b;
-            }
-            if (best == r->n_body)
-                for (size_t i = 0; i < r->n_body; i++)
-                    if (!used[i]) {
-                        best = i;
-                        break;
-                    }
-            plan[n++] = best;
-            used[best] = 1;
-            if (r->body[best].kind == RS_ATOM_BIND) bound[r->body[best].bind_var] = 1;
-            else if (r->body[best].kind == RS_ATOM_TRIPLE)
-                for (int k = 0; k < 3; k++)
-                    if (r->body[best].t[k].is_var) bound[r->body[best].t[k].var] = 1;
-        }
+        order_rest(c, bound, used, plan, n);
     }
     return KG_OK;
 }
@@ -376,7 +384,8 @@ static void join(Engine *e, size_t step)
         return;
     }
     if (step == r->n_body) {
-        emit(e);
+        if (e->answer) e->answer(e->answer_ctx, value_of(e, e->answer_term, e->answer_const));
+        else emit(e);
         return;
     }
     size_t ai = e->plan[step];
@@ -727,7 +736,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     for (size_t i = 0; i < p->n_rules; i++) native_equality |= p->rules[i].equality_axiom;
     if (opt && opt->equality_rules) native_equality = 0;
     if (native_equality) KG_TRY(s, rs_eq_start(&e, err));
-    for (size_t i = 0; i < p->n_rules; i++) KG_TRY(s, compile_heads(&e, &p->rules[i], &e.rules[i], err));
+    for (size_t i = 0; i < p->n_rules; i++) KG_TRY(s, compile_heads(&e, &p->rules[i], &e.rules[i], 1, err));
     for (size_t i = 0; i < p->n_rules; i++) {
         e.rules[i].skipped = native_equality && p->rules[i].equality_axiom;
         if ((s = compile_rule(&e, &p->rules[i], &e.rules[i], err)) == KG_OK && !e.rules[i].skipped &&
@@ -810,3 +819,115 @@ out:
     }
     return s;
 }
+
+/* ---------------------------------------------------------------- goal-directed answers */
+
+/* The same compiled rules and the same join, run from one bound head position: for rule-based
+ * link prediction, where a query (x, p, ?) needs only the derivations about x, not the closure.
+ * Each rule has a join order per head position (subject, object) that starts from the atoms
+ * the bound variable reaches. */
+struct RsQuerier {
+    Engine e;
+    size_t *plans; /* per rule: 2 plans of n_body atoms (head subject bound, head object bound) */
+    size_t *plan_at; /* per rule: where its plans start */
+    int *usable;   /* per rule: one plain triple head and only triple atoms in the body */
+};
+
+void rs_querier_free(RsQuerier *q)
+{
+    if (!q) return;
+    Engine *e = &q->e;
+    for (size_t i = 0; e->rules && i < e->prog->n_rules; i++)
+        if (e->rules[i].rule) free_compiled(&e->rules[i]);
+    kg_free(e->rules);
+    rs_facts_free(&e->db);
+    kg_free(e->conf), kg_free(e->rule_of), kg_free(e->prem_start), kg_free(e->n_prem), kg_free(e->prems);
+    kg_free(e->graphs), kg_free(e->kinds), kg_free(e->per_rule);
+    kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable);
+    kg_free(q);
+}
+
+KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError *err)
+{
+    *out = NULL;
+    RsQuerier *q = kg_calloc(1, sizeof *q);
+    if (!q) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    Engine *e = &q->e;
+    e->store = store, e->prog = p, e->err = err;
+    size_t n = p->n_rules ? p->n_rules : 1;
+    e->rules = kg_calloc(n, sizeof *e->rules);
+    e->per_rule = kg_calloc(n, sizeof *e->per_rule);
+    q->usable = kg_calloc(n, sizeof *q->usable);
+    q->plan_at = kg_calloc(n, sizeof *q->plan_at);
+    size_t total = 0;
+    for (size_t i = 0; i < p->n_rules; i++) total += 2 * p->rules[i].n_body;
+    q->plans = kg_calloc(total ? total : 1, sizeof *q->plans);
+    KgStatus s = KG_OK;
+    if (!e->rules || !e->per_rule || !q->usable || !q->plans || !q->plan_at) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (unsigned mask = 1; mask <= 6 && s == KG_OK; mask++)
+        if (rs_facts_enable(&e->db, mask) != KG_OK) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    size_t at = 0;
+    for (size_t i = 0; i < p->n_rules && s == KG_OK; i++) {
+        const RsRule *r = &p->rules[i];
+        if ((s = compile_heads(e, r, &e->rules[i], 0, err)) != KG_OK) break;
+        if ((s = compile_rule(e, r, &e->rules[i], err)) != KG_OK) {
+            if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory compiling the rules");
+            break;
+        }
+        int usable = r->n_heads == 1 && !e->rules[i].body_absent;
+        for (size_t k = 0; k < r->n_body; k++) usable &= r->body[k].kind == RS_ATOM_TRIPLE;
+        q->usable[i] = usable;
+        q->plan_at[i] = at;
+        for (int pos = 0; pos < 2; pos++, at += r->n_body) {
+            const RsTerm *h = &r->heads[0][pos ? 2 : 0];
+            int bound[256] = {0};
+            char used[MAX_BODY] = {0};
+            if (h->is_var) bound[h->var] = 1;
+            order_rest(&e->rules[i], bound, used, q->plans + at, 0);
+        }
+    }
+    if (s != KG_OK) goto out;
+    uint8_t *asserted = NULL;
+    s = load_facts(e, &e->graphs, &asserted, err);
+    kg_free(asserted);
+    e->n_loaded = e->db.n;
+    e->err = NULL; /* each call names its own */
+out:
+    if (s != KG_OK) {
+        rs_querier_free(q);
+        return s;
+    }
+    *out = q;
+    return KG_OK;
+}
+
+KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermId x,
+                            void (*fn)(void *ctx, KgTermId value), void *ctx, KgError *err)
+{
+    Engine *e = &q->e;
+    e->err = err;
+    if (rule >= e->prog->n_rules || !q->usable[rule]) return KG_OK;
+    const Compiled *c = &e->rules[rule];
+    const RsRule *r = c->rule;
+    const RsTerm *h = &r->heads[0][bound_object ? 2 : 0];
+    int k_other = bound_object ? 0 : 2;
+    size_t at = q->plan_at[rule];
+    if (!h->is_var && c->head_ids[0][bound_object ? 2 : 0] != x) return KG_OK; /* a constant that is not x */
+    e->cr = c;
+    e->plan = q->plans + at + (bound_object ? r->n_body : 0);
+    e->delta_atom = SIZE_MAX;
+    e->conf_delta = NULL;
+    e->delta_start = e->delta_end = (uint32_t)e->db.n;
+    e->answer = fn, e->answer_ctx = ctx;
+    e->answer_term = &r->heads[0][k_other], e->answer_const = c->head_ids[0][k_other];
+    e->status = KG_OK;
+    if (h->is_var) e->vals[h->var] = x, e->bound[h->var] = 1;
+    join(e, 0);
+    if (h->is_var) e->vals[h->var] = 0, e->bound[h->var] = 0;
+    e->answer = NULL;
+    return e->status;
+}
+

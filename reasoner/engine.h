@@ -87,6 +87,13 @@ typedef struct {
     int bound[256];
     uint32_t premise[MAX_BODY];
     uint64_t n_steps;
+    /* goal-directed answering (rs_querier_answers): a body match hands the value of the head's
+     * other position (answer_term, or the constant answer_const) to answer() instead of
+     * deriving a fact */
+    void (*answer)(void *ctx, KgTermId value);
+    void *answer_ctx;
+    const RsTerm *answer_term;
+    KgTermId answer_const;
     KgStatus status;
     KgError *err;
 } Engine;

@@ -79,6 +79,38 @@ KgStatus rs_check(KgStore *store, RsProgram *p, RsCheckReport report, void *ctx,
 const char *rs_rule_label(const RsProgram *p, size_t i);
 const char *rs_rule_text(const RsProgram *p, size_t i);
 
+/* ---------------------------------------------------------------- goal-directed answers */
+
+/* The program's rules over the store's triples, answering one query at a time with the same
+ * joins as rs_reason but from a bound head position, deriving nothing (engine.c): what rule
+ * i concludes about x, without computing the closure. Rules with one triple head and only
+ * triple atoms in the body answer; others give nothing. Rules are applied to the store's
+ * triples as they are (once, not to a fixpoint). */
+typedef struct RsQuerier RsQuerier;
+KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError *err);
+void rs_querier_free(RsQuerier *q);
+/* Calls fn with the other head position's value for every match of rule i's body once its
+ * head subject (bound_object 0) or object (1) is x; a value may come more than once. */
+KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermId x,
+                            void (*fn)(void *ctx, KgTermId value), void *ctx, KgError *err);
+
+/* ---------------------------------------------------------------- link prediction by rules (rank.c) */
+
+/* How the rules that predict a candidate combine: AnyBURL's maximum aggregation (the best
+ * weight, ties broken by the next best ones) or noisy-or (1 - prod (1 - weight)). */
+typedef enum { RS_AGG_MAX, RS_AGG_NOISY_OR } RsAggregation;
+
+/* Ranks candidates for the queries of dataset d (whose entity_terms and relation_terms are the
+ * store's terms) by the program's rules applied to the store's triples. */
+typedef struct RsRanker RsRanker;
+KgStatus rs_ranker_new(KgStore *store, RsProgram *p, const KgLinkDataset *d, RsAggregation agg,
+                       RsRanker **out, KgError *err);
+void rs_ranker_free(RsRanker *k);
+/* A KgLinkScoreFn (ctx: an RsRanker): for each query, every entity's score, higher is better;
+ * entities no rule predicts score 0. */
+KgStatus rs_ranker_score(void *ranker, const uint32_t *anchor, const uint32_t *rel, size_t n, float *out,
+                         KgError *err);
+
 /* ---------------------------------------------------------------- rule mining (mine.c) */
 
 /* The shapes of rule mining learns, in the query view: a query (X, q, ?) asks for Y, q a

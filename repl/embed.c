@@ -106,6 +106,8 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *v;
         if ((v = repl_opt_value(argc, argv, &i, "--model"))) model = v;
+        else if ((v = repl_opt_value(argc, argv, &i, "--method")) && strcmp(v, "rules") == 0)
+            return repl_kgc_rules(r, argc, argv);
     }
     KgLinkDataset *d = NULL;
     KgError err = {0};
@@ -136,7 +138,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     }
     if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
     if (strcmp(method, "embed") != 0)
-        return repl_usage_error(r, "kgc", "--method is embed (rules and fusion come with their issues), not '%s'",
+        return repl_usage_error(r, "kgc", "--method is embed or rules (fusion comes with its issue), not '%s'",
                                 method);
     if (kg_link_read_dir(dir, &d, &err) != KG_OK) {
         repl_error(r, &err);

@@ -87,6 +87,8 @@ int repl_cmd_blas(Repl *r, int argc, char **argv);
 int repl_cmd_train(Repl *r, int argc, char **argv);
 int repl_cmd_predict(Repl *r, int argc, char **argv);
 int repl_cmd_mine(Repl *r, int argc, char **argv);
+/* `kgc DIR --method rules ...` (mine.c) */
+int repl_kgc_rules(Repl *r, int argc, char **argv);
 
 /* ---------------------------------------------------------------- result formats (results.c) */
 

@@ -1,13 +1,20 @@
-/* repl/mine.c: `nous mine`: learn rules from the store's asserted links (reasoner/mine.c) and
- * write them as a weighted rule file in the reasoner's own syntax, which `reason --rules`
- * reads back and a user can edit. Terms are written as the store shows them (prefixed names
- * where a known prefix fits), the store's own prefixes declared first. */
+/* repl/mine.c: the commands of learned rules.
+ * - `nous mine`: learn rules from the store's asserted links (reasoner/mine.c) and write them
+ *   as a weighted rule file in the reasoner's own syntax, which `reason --rules` reads back and
+ *   a user can edit. Terms are written as the store shows them (prefixed names where a known
+ *   prefix fits), the store's own prefixes declared first.
+ * - `nous kgc DIR --method rules`: the link-prediction protocol with rules: train.txt is loaded
+ *   into a store in memory (names become IRIs as `load` makes them), rules are mined from it,
+ *   written as rule text and read back as a program, and the test queries are ranked by the
+ *   engine's goal-directed joins over the training triples (reasoner/rank.c), measured by the
+ *   evaluator every method shares. */
 #include "repl/internal.h"
 #include "reasoner/rs.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Each term's text, looked up in the store once (a rule file names the same few terms many
  * times over). */
@@ -57,14 +64,46 @@ static void on_progress(void *ctx, double seconds, size_t n_rules, uint64_t n_sa
     fflush(p->r->err);
 }
 
-static int parse_number(Repl *r, const char *name, const char *v, double min, double *out)
+static int parse_number(Repl *r, const char *cmd, const char *name, const char *v, double min, double *out)
 {
     char *end;
     double x = strtod(v, &end);
     if (!*v || *end || !(x >= min) || isinf(x))
-        return repl_usage_error(r, "mine", "%s takes a number >= %g, not '%s'", name, min, v);
+        return repl_usage_error(r, cmd, "%s takes a number >= %g, not '%s'", name, min, v);
     *out = x;
     return REPL_OK;
+}
+
+/* One mining option of argv at *i (for `mine` and `kgc --method rules`): *consumed says
+ * whether it was one. */
+static int parse_mine_option(Repl *r, const char *cmd, int argc, char **argv, int *i, RsMineOptions *o,
+                             int *consumed)
+{
+    const char *v;
+    double x;
+    int st = REPL_OK;
+    *consumed = 1;
+    if ((v = repl_opt_value(argc, argv, i, "--max-length"))) {
+        if ((st = parse_number(r, cmd, "--max-length", v, 1, &x)) == REPL_OK && (x > 3 || x != floor(x)))
+            st = repl_usage_error(r, cmd, "--max-length is 1, 2 or 3, not '%s'", v);
+        o->max_length = (size_t)x;
+    } else if ((v = repl_opt_value(argc, argv, i, "--min-support"))) {
+        st = parse_number(r, cmd, "--min-support", v, 1, &o->min_support);
+    } else if ((v = repl_opt_value(argc, argv, i, "--min-confidence"))) {
+        if ((st = parse_number(r, cmd, "--min-confidence", v, 0, &o->min_confidence)) == REPL_OK &&
+            o->min_confidence > 1)
+            st = repl_usage_error(r, cmd, "--min-confidence is at most 1, not '%s'", v);
+    } else if ((v = repl_opt_value(argc, argv, i, "--time"))) {
+        if ((st = parse_number(r, cmd, "--time", v, 0, &o->seconds)) == REPL_OK && o->seconds <= 0)
+            st = repl_usage_error(r, cmd, "--time takes seconds > 0, not '%s'", v);
+    } else if ((v = repl_opt_value(argc, argv, i, "--seed"))) {
+        if ((st = parse_number(r, cmd, "--seed", v, 0, &x)) == REPL_OK) o->seed = (uint64_t)x;
+    } else if (strcmp(argv[*i], "--no-constants") == 0) {
+        o->max_length_constant = 0;
+    } else {
+        *consumed = 0;
+    }
+    return st;
 }
 
 int repl_cmd_mine(Repl *r, int argc, char **argv)
@@ -74,30 +113,11 @@ int repl_cmd_mine(Repl *r, int argc, char **argv)
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        double x;
-        int st = REPL_OK;
-        if ((v = repl_opt_value(argc, argv, &i, "--max-length"))) {
-            if ((st = parse_number(r, "--max-length", v, 1, &x)) == REPL_OK && (x > 3 || x != floor(x)))
-                st = repl_usage_error(r, "mine", "--max-length is 1, 2 or 3, not '%s'", v);
-            o.max_length = (size_t)x;
-        } else if ((v = repl_opt_value(argc, argv, &i, "--min-support"))) {
-            st = parse_number(r, "--min-support", v, 1, &o.min_support);
-        } else if ((v = repl_opt_value(argc, argv, &i, "--min-confidence"))) {
-            if ((st = parse_number(r, "--min-confidence", v, 0, &o.min_confidence)) == REPL_OK && o.min_confidence > 1)
-                st = repl_usage_error(r, "mine", "--min-confidence is at most 1, not '%s'", v);
-        } else if ((v = repl_opt_value(argc, argv, &i, "--time"))) {
-            if ((st = parse_number(r, "--time", v, 0, &o.seconds)) == REPL_OK && o.seconds <= 0)
-                st = repl_usage_error(r, "mine", "--time takes seconds > 0, not '%s'", v);
-        } else if ((v = repl_opt_value(argc, argv, &i, "--seed"))) {
-            if ((st = parse_number(r, "--seed", v, 0, &x)) == REPL_OK) o.seed = (uint64_t)x;
-        } else if (strcmp(argv[i], "--no-constants") == 0) {
-            o.max_length_constant = 0;
-        } else if ((v = repl_opt_value(argc, argv, &i, "-o"))) {
-            path = v;
-        } else {
-            st = repl_usage_error(r, "mine", "unexpected argument '%s'", argv[i]);
-        }
+        int consumed, st = parse_mine_option(r, "mine", argc, argv, &i, &o, &consumed);
         if (st != REPL_OK) return st;
+        if (consumed) continue;
+        if ((v = repl_opt_value(argc, argv, &i, "-o"))) path = v;
+        else return repl_usage_error(r, "mine", "unexpected argument '%s'", argv[i]);
     }
     if (!path) return repl_usage_error(r, "mine", "give the rule file to write: -o FILE.dl");
     KgStore *store = repl_store(r);
@@ -148,6 +168,165 @@ int repl_cmd_mine(Repl *r, int argc, char **argv)
     kg_buf_free(&text), kg_buf_free(&preamble);
     if (d) names_free(&names);
     rs_mined_free(mined);
+    kg_link_dataset_free(d);
+    return s == KG_OK ? REPL_OK : repl_status_of(s);
+}
+
+/* ---------------------------------------------------------------- kgc --method rules */
+
+/* A benchmark name as rule text: the IRI `load` gives it, in <>. */
+typedef struct {
+    const KgLinkDataset *d;
+    KgBuf buf;
+} IriNames;
+
+static const char *iri_name(void *ctx, int is_relation, uint32_t id)
+{
+    IriNames *n = ctx;
+    const char *name = is_relation ? n->d->relation_names[id] : n->d->entity_names[id];
+    n->buf.len = 0;
+    if (kg_buf_printf(&n->buf, "<%s", KG_TSV_DEFAULT_NS) != KG_OK ||
+        kg_tsv_iri(name, strlen(name), &n->buf) != KG_OK || kg_buf_printf(&n->buf, ">") != KG_OK)
+        return NULL;
+    return kg_buf_cstr(&n->buf);
+}
+
+/* The store's term of each name of d (0 when the store does not hold it). */
+static KgStatus lookup_terms(KgStore *store, char **names, size_t n, KgTermId **out, KgError *err)
+{
+    KgTermId *t = kg_calloc(n ? n : 1, sizeof *t);
+    if (!t) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    KgBuf iri = {0};
+    KgStatus s = KG_OK;
+    for (size_t i = 0; i < n && s == KG_OK; i++) {
+        iri.len = 0;
+        s = kg_buf_printf(&iri, "%s", KG_TSV_DEFAULT_NS);
+        if (s == KG_OK) s = kg_tsv_iri(names[i], strlen(names[i]), &iri);
+        if (s == KG_OK && !kg_buf_cstr(&iri)) s = KG_ERR_NOMEM;
+        if (s != KG_OK) {
+            s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        s = kg_dict_lookup_iri(store, iri.data, &t[i], err);
+        if (s == KG_ERR_NOT_FOUND) t[i] = 0, s = KG_OK;
+    }
+    kg_buf_free(&iri);
+    if (s != KG_OK) {
+        kg_free(t);
+        return s;
+    }
+    *out = t;
+    return KG_OK;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int repl_kgc_rules(Repl *r, int argc, char **argv)
+{
+    RsMineOptions o;
+    rs_mine_defaults(&o);
+    const char *dir = NULL, *keep = NULL;
+    int json = 0;
+    RsAggregation agg = RS_AGG_MAX;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int consumed, st = parse_mine_option(r, "kgc", argc, argv, &i, &o, &consumed);
+        if (st != REPL_OK) return st;
+        if (consumed) continue;
+        if ((v = repl_opt_value(argc, argv, &i, "--method"))) continue;
+        if ((v = repl_opt_value(argc, argv, &i, "-o"))) {
+            keep = v;
+        } else if ((v = repl_opt_value(argc, argv, &i, "--aggregation"))) {
+            if (strcmp(v, "max") == 0) agg = RS_AGG_MAX;
+            else if (strcmp(v, "noisy-or") == 0) agg = RS_AGG_NOISY_OR;
+            else return repl_usage_error(r, "kgc", "--aggregation is max or noisy-or, not '%s'", v);
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (repl_is_option(argv[i])) {
+            return repl_usage_error(r, "kgc", "unknown option for --method rules: '%s'", argv[i]);
+        } else if (dir) {
+            return repl_usage_error(r, "kgc", "give one benchmark folder, not '%s' too", argv[i]);
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
+    KgError err = {0};
+    KgLinkDataset *d = NULL;
+    KgStore *mem = NULL;
+    RsMined *mined = NULL;
+    RsProgram *prog = NULL;
+    RsRanker *ranker = NULL;
+    KgBuf text = {0}, path = {0};
+    IriNames names = {NULL, {0}};
+    KgLinkMetrics mt = {0};
+    double t_mine = 0, t_load = 0;
+    KgStatus s = kg_link_read_dir(dir, &d, &err);
+    names.d = d;
+    if (s == KG_OK) s = kg_store_open(":memory:", &mem, &err);
+    double t0 = now_seconds();
+    if (s == KG_OK) {
+        KgLoadOptions lo = {.format = KG_FMT_TSV};
+        s = kg_buf_printf(&path, "%s/train.txt", dir) == KG_OK && kg_buf_cstr(&path)
+                ? kg_load_file(mem, path.data, &lo, NULL, &err)
+                : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
+    }
+    if (s == KG_OK) s = lookup_terms(mem, d->entity_names, d->n_entities, &d->entity_terms, &err);
+    if (s == KG_OK) s = lookup_terms(mem, d->relation_names, d->n_relations, &d->relation_terms, &err);
+    t_load = now_seconds() - t0;
+    if (s == KG_OK && !json)
+        fprintf(r->out, "%s: %zu entities, %zu relations; %zu train, %zu valid, %zu test triples\n"
+                        "rules: paths up to %zu, constants %s, %.0f s of sampling, seed %llu, %s aggregation\n",
+                dir, d->n_entities, d->n_relations, d->n_train, d->n_valid, d->n_test, o.max_length,
+                o.max_length_constant ? "yes" : "no", o.seconds, (unsigned long long)o.seed,
+                agg == RS_AGG_MAX ? "maximum" : "noisy-or");
+    fflush(r->out);
+    MineProgress prog_ctx = {r};
+    if (r->err_is_tty) o.progress = on_progress, o.progress_ctx = &prog_ctx;
+    kg_interrupt_install();
+    if (s == KG_OK) {
+        t0 = now_seconds();
+        s = rs_mine(d, &o, &mined, &err);
+        if (r->err_is_tty) fputs("\r\033[K", r->err);
+    }
+    if (s == KG_OK) s = rs_mined_write(mined, d, iri_name, &names, NULL, &text, &err);
+    if (s == KG_OK && keep) {
+        FILE *f = fopen(keep, "w");
+        if (!f || fwrite(text.data, 1, text.len, f) != text.len || fclose(f) != 0) {
+            if (f) fclose(f);
+            s = kg_error_set(&err, KG_ERR_IO, "%s: cannot write the rule file", keep);
+        }
+    }
+    if (s == KG_OK) s = rs_program_new(mem, &prog, &err);
+    if (s == KG_OK) s = rs_program_add_text(prog, "mined rules", text.data ? text.data : "", text.len, &err);
+    if (s == KG_OK) s = rs_ranker_new(mem, prog, d, agg, &ranker, &err);
+    if (s == KG_OK) t_mine = now_seconds() - t0;
+    if (s == KG_OK) s = kg_link_evaluate(d, d->test, d->n_test, rs_ranker_score, ranker, 64, &mt, &err);
+    if (s != KG_OK) {
+        repl_error(r, &err);
+    } else if (json) {
+        fprintf(r->out,
+                "{\"mrr\": %.6f, \"hits1\": %.6f, \"hits3\": %.6f, \"hits10\": %.6f, \"train_seconds\": %.3f, "
+                "\"eval_seconds\": %.3f, \"method\": \"rules\", \"rules\": %zu, \"candidates\": %zu, "
+                "\"samples\": %llu, \"aggregation\": \"%s\", \"load_seconds\": %.3f}\n",
+                mt.mrr, mt.hits1, mt.hits3, mt.hits10, t_mine, mt.seconds, mined->n_rules, mined->n_candidates,
+                (unsigned long long)mined->n_samples, agg == RS_AGG_MAX ? "max" : "noisy-or", t_load);
+    } else {
+        fprintf(r->out, "%zu rules (of %zu seen, %llu samples); mining and reading them %.1f s\n", mined->n_rules,
+                mined->n_candidates, (unsigned long long)mined->n_samples, t_mine);
+        fprintf(r->out, "test (filtered, %zu queries): MRR %.4f  Hits@1 %.4f  Hits@3 %.4f  Hits@10 %.4f  (eval %.2f s)\n",
+                mt.n_queries, mt.mrr, mt.hits1, mt.hits3, mt.hits10, mt.seconds);
+    }
+    rs_ranker_free(ranker);
+    rs_program_free(prog);
+    rs_mined_free(mined);
+    kg_buf_free(&text), kg_buf_free(&path), kg_buf_free(&names.buf);
+    if (mem) kg_store_close(mem);
     kg_link_dataset_free(d);
     return s == KG_OK ? REPL_OK : repl_status_of(s);
 }
