@@ -374,11 +374,48 @@ static void visit(Engine *e, const RsAtom *a, size_t ai, uint32_t f, size_t step
         if (newly[k]) e->bound[a->t[k].var] = 0, e->vals[a->t[k].var] = 0;
 }
 
+/* 1 when the join state at `step` (its live variables' values) was explored before in this
+ * goal-directed call; else remembers it and returns 0 (also when out of memory: no skipping). */
+static int memo_seen(Engine *e, size_t step)
+{
+    uint64_t live = e->memo_live[step], h = 0x9e3779b97f4a7c15ULL * (step + 1);
+    for (uint32_t v = 0; live; v++, live >>= 1)
+        if (live & 1) {
+            h ^= e->vals[v] + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+            h *= 0xff51afd7ed558ccdULL;
+        }
+    h ^= h >> 33;
+    if (2 * (e->memo_n + 1) > e->memo_cap) {
+        size_t cap = e->memo_cap ? 2 * e->memo_cap : 1024;
+        uint64_t *k = kg_malloc(cap * sizeof *k);
+        uint32_t *g = kg_calloc(cap, sizeof *g);
+        if (!k || !g) {
+            kg_free(k), kg_free(g);
+            return 0;
+        }
+        for (size_t i = 0; i < e->memo_cap; i++)
+            if (e->memo_gen[i] == e->memo_call) {
+                size_t at = (size_t)e->memo_keys[i] & (cap - 1);
+                while (g[at] == e->memo_call) at = (at + 1) & (cap - 1);
+                k[at] = e->memo_keys[i], g[at] = e->memo_call;
+            }
+        kg_free(e->memo_keys), kg_free(e->memo_gen);
+        e->memo_keys = k, e->memo_gen = g, e->memo_cap = cap;
+    }
+    size_t at = (size_t)h & (e->memo_cap - 1);
+    for (; e->memo_gen[at] == e->memo_call; at = (at + 1) & (e->memo_cap - 1))
+        if (e->memo_keys[at] == h) return 1;
+    e->memo_keys[at] = h, e->memo_gen[at] = e->memo_call;
+    e->memo_n++;
+    return 0;
+}
+
 static void join(Engine *e, size_t step)
 {
     const Compiled *c = e->cr;
     const RsRule *r = c->rule;
     if (e->status != KG_OK) return;
+    if (e->memo_live && step > 0 && step < r->n_body && memo_seen(e, step)) return;
     if ((++e->n_steps & 0xffff) == 0 && kg_interrupted()) {
         e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
         return;
@@ -830,6 +867,7 @@ struct RsQuerier {
     Engine e;
     size_t *plans; /* per rule: 2 plans of n_body atoms (head subject bound, head object bound) */
     size_t *plan_at; /* per rule: where its plans start */
+    uint64_t *live;  /* per plan step (same layout as plans): the live variables there */
     int *usable;   /* per rule: one plain triple head and only triple atoms in the body */
 };
 
@@ -843,7 +881,8 @@ void rs_querier_free(RsQuerier *q)
     rs_facts_free(&e->db);
     kg_free(e->conf), kg_free(e->rule_of), kg_free(e->prem_start), kg_free(e->n_prem), kg_free(e->prems);
     kg_free(e->graphs), kg_free(e->kinds), kg_free(e->per_rule);
-    kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable);
+    kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable), kg_free(q->live);
+    kg_free(e->memo_keys), kg_free(e->memo_gen);
     kg_free(q);
 }
 
@@ -862,8 +901,9 @@ KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError 
     size_t total = 0;
     for (size_t i = 0; i < p->n_rules; i++) total += 2 * p->rules[i].n_body;
     q->plans = kg_calloc(total ? total : 1, sizeof *q->plans);
+    q->live = kg_calloc(total ? total : 1, sizeof *q->live);
     KgStatus s = KG_OK;
-    if (!e->rules || !e->per_rule || !q->usable || !q->plans || !q->plan_at) {
+    if (!e->rules || !e->per_rule || !q->usable || !q->plans || !q->plan_at || !q->live) {
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -887,6 +927,21 @@ KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError 
             char used[MAX_BODY] = {0};
             if (h->is_var) bound[h->var] = 1;
             order_rest(&e->rules[i], bound, used, q->plans + at, 0);
+            /* live at step k: bound before k and read at k or later, or the answer */
+            const RsTerm *ans = &r->heads[0][pos ? 0 : 2];
+            for (size_t k = 0; k < r->n_body && r->n_vars <= 64; k++) {
+                uint64_t before = 0, later = 0;
+                if (h->is_var) before |= 1ULL << h->var;
+                for (size_t j = 0; j < r->n_body; j++)
+                    for (int t = 0; t < 3; t++) {
+                        const RsTerm *x = &r->body[q->plans[at + j]].t[t];
+                        if (!x->is_var) continue;
+                        if (j < k) before |= 1ULL << x->var;
+                        else later |= 1ULL << x->var;
+                    }
+                if (ans->is_var) later |= 1ULL << ans->var;
+                q->live[at + k] = before & later;
+            }
         }
     }
     if (s != KG_OK) goto out;
@@ -924,8 +979,15 @@ KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermI
     e->answer = fn, e->answer_ctx = ctx;
     e->answer_term = &r->heads[0][k_other], e->answer_const = c->head_ids[0][k_other];
     e->status = KG_OK;
+    e->memo_live = r->n_vars <= 64 ? q->live + at + (bound_object ? r->n_body : 0) : NULL;
+    if (++e->memo_call == 0) { /* wrapped: forget every state */
+        if (e->memo_gen) memset(e->memo_gen, 0, e->memo_cap * sizeof *e->memo_gen);
+        e->memo_call = 1;
+    }
+    e->memo_n = 0;
     if (h->is_var) e->vals[h->var] = x, e->bound[h->var] = 1;
     join(e, 0);
+    e->memo_live = NULL;
     if (h->is_var) e->vals[h->var] = 0, e->bound[h->var] = 0;
     e->answer = NULL;
     return e->status;

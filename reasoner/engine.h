@@ -94,6 +94,15 @@ typedef struct {
     void *answer_ctx;
     const RsTerm *answer_term;
     KgTermId answer_const;
+    /* and, since only distinct answers matter then, a join step whose live variables (bound
+     * and still read later: memo_live[step], a bit per variable) have values it has already
+     * explored is skipped: a chain of atoms is walked once per distinct intermediate value,
+     * as a breadth-first search would. Seen states are 64-bit hashes, tagged with the call. */
+    const uint64_t *memo_live;
+    uint64_t *memo_keys;
+    uint32_t *memo_gen;
+    size_t memo_cap, memo_n;
+    uint32_t memo_call;
     KgStatus status;
     KgError *err;
 } Engine;
