@@ -60,7 +60,7 @@ kgc_errors_name_the_file_or_the_option() {
     nous kgc kg --dim 0
     expect_rc 2 || return 1
     expect_grep err -- '--dim takes a positive integer' || return 1
-    nous kgc kg --method rules
+    nous kgc kg --method fusion
     expect_rc 2 || return 1
 }
 
