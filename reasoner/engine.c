@@ -366,6 +366,15 @@ static void visit(Engine *e, const RsAtom *a, size_t ai, uint32_t f, size_t step
             newly[k] = 1;
         }
     }
+    /* goal-directed answering keeps AnyBURL's object identity: different variables of a
+     * grounding stand for different entities */
+    if (ok && e->answer && e->distinct)
+        for (int k = 0; k < 3 && ok; k++) {
+            if (!newly[k]) continue;
+            uint32_t v = a->t[k].var;
+            for (uint32_t w = 0; w < e->cr->rule->n_vars && ok; w++)
+                ok = w == v || !e->bound[w] || e->vals[w] != e->vals[v];
+        }
     if (ok) {
         e->premise[ai] = f;
         join(e, step + 1);
@@ -964,6 +973,7 @@ KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermI
 {
     Engine *e = &q->e;
     e->err = err;
+    e->distinct = 1;
     if (rule >= e->prog->n_rules || !q->usable[rule]) return KG_OK;
     const Compiled *c = &e->rules[rule];
     const RsRule *r = c->rule;

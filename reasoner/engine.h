@@ -98,6 +98,7 @@ typedef struct {
      * and still read later: memo_live[step], a bit per variable) have values it has already
      * explored is skipped: a chain of atoms is walked once per distinct intermediate value,
      * as a breadth-first search would. Seen states are 64-bit hashes, tagged with the call. */
+    int distinct; /* object identity: a grounding's variables take different values */
     const uint64_t *memo_live;
     uint64_t *memo_keys;
     uint32_t *memo_gen;
