@@ -53,3 +53,6 @@ Test(free_null, nn_train_report_free_accepts_null)
     nn_train_report_free(&empty);
     cr_assert_null(empty.loss);
 }
+Test(free_null, rs_mined_free_accepts_null) { rs_mined_free(NULL); }
+Test(free_null, rs_querier_free_accepts_null) { rs_querier_free(NULL); }
+Test(free_null, rs_ranker_free_accepts_null) { rs_ranker_free(NULL); }
