@@ -420,20 +420,21 @@ KgStatus rs_mined_write(const RsMined *m, const KgLinkDataset *d, RsNameFn name,
                 if (s == KG_OK) s = atom(out, d, name, ctx, r->body[k], a, b);
             }
         } else {
-            char c[4096], dd[4096];
+            /* the constants' names, copied: name() may reuse its buffer */
+            KgBuf c = {0}, dd = {0};
             const char *cn = name(ctx, 0, r->head_constant);
-            if (!cn) return kg_error_set(err, KG_ERR_NOMEM, "out of memory writing rules");
-            snprintf(c, sizeof c, "%s", cn);
-            if (r->kind == RS_MINED_CONSTANT) {
+            s = cn ? kg_buf_printf(&c, "%s", cn) : KG_ERR_NOMEM;
+            if (s == KG_OK && r->kind == RS_MINED_CONSTANT) {
                 const char *dn = name(ctx, 0, r->body_constant);
-                if (!dn) return kg_error_set(err, KG_ERR_NOMEM, "out of memory writing rules");
-                snprintf(dd, sizeof dd, "%s", dn);
-            } else {
-                snprintf(dd, sizeof dd, "?A");
+                s = dn ? kg_buf_printf(&dd, "%s", dn) : KG_ERR_NOMEM;
+            } else if (s == KG_OK) {
+                s = kg_buf_printf(&dd, "?A");
             }
-            s = atom(out, d, name, ctx, r->head, "?X", c);
+            if (s == KG_OK && (!kg_buf_cstr(&c) || !kg_buf_cstr(&dd))) s = KG_ERR_NOMEM;
+            if (s == KG_OK) s = atom(out, d, name, ctx, r->head, "?X", c.data);
             if (s == KG_OK) s = kg_buf_printf(out, " :- ");
-            if (s == KG_OK) s = atom(out, d, name, ctx, r->body[0], "?X", dd);
+            if (s == KG_OK) s = atom(out, d, name, ctx, r->body[0], "?X", dd.data);
+            kg_buf_free(&c), kg_buf_free(&dd);
         }
         if (s == KG_OK) s = kg_buf_printf(out, " .\n");
     }
