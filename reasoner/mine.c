@@ -122,6 +122,8 @@ static int reach(Miner *m, uint32_t x, const uint32_t *labels, size_t n, size_t 
             m->work += hi - lo + 1;
             for (size_t k = lo; k < hi; k++) {
                 uint32_t b = rs_graph_to(g, k);
+                /* object identity, as the rules are applied: no path back through x */
+                if (b == x && step + 1 < n) continue;
                 if (m->mark[b] != m->epoch) m->mark[b] = m->epoch, m->next[n_next++] = b;
             }
         }
