@@ -8,7 +8,8 @@
  * so proofs are shallow; its confidence is the rule's weight times its premises'. A later
  * derivation with a higher confidence replaces it, and the rise is handed on to what was
  * derived from the fact (propagate_confidence), so a fact ends with the best confidence of
- * any proof. The facts a round derives join the table when it ends (flush_pending). */
+ * any proof. The facts a round derives join the table when it ends (flush_pending). The
+ * compiling and the join are shared with query.c, which runs them goal-directed. */
 #include "engine.h"
 
 #include <stdlib.h>
@@ -163,7 +164,7 @@ static int atom_ready(const Compiled *c, size_t i, const int *bound)
 
 /* The ids of a rule's head constants, interned (the terms the rules may derive) or, when only
  * answering queries, looked up (0 when absent). */
-static KgStatus compile_heads(Engine *e, const RsRule *r, Compiled *c, int intern, KgError *err)
+KgStatus rs_engine_compile_heads(Engine *e, const RsRule *r, Compiled *c, int intern, KgError *err)
 {
     KgStatus s = KG_OK;
     c->rule = r;
@@ -177,7 +178,7 @@ static KgStatus compile_heads(Engine *e, const RsRule *r, Compiled *c, int inter
 /* Completes a join order: plan[0 .. n) is placed (used, and the variables in bound), the rest
  * follows greedily: a FILTER, BIND or NOT as soon as what it reads is bound (in body order),
  * else the positive atom with the most bound positions. */
-static void order_rest(const Compiled *c, int *bound, char *used, size_t *plan, size_t n)
+void rs_engine_order_rest(const Compiled *c, int *bound, char *used, size_t *plan, size_t n)
 {
     const RsRule *r = c->rule;
     while (n < r->n_body) {
@@ -206,7 +207,7 @@ static void order_rest(const Compiled *c, int *bound, char *used, size_t *plan, 
     }
 }
 
-static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err)
+KgStatus rs_engine_compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err)
 {
     KgStatus s = KG_OK;
     if (r->n_body > MAX_BODY || r->n_vars > 256)
@@ -249,7 +250,7 @@ static KgStatus compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *e
         used[first] = 1;
         for (int k = 0; k < 3; k++)
             if (r->body[first].t[k].is_var) bound[r->body[first].t[k].var] = 1;
-        order_rest(c, bound, used, plan, n);
+        rs_engine_order_rest(c, bound, used, plan, n);
     }
     return KG_OK;
 }
@@ -280,7 +281,7 @@ static KgStatus enable_indexes(Engine *e, const Compiled *c)
     return KG_OK;
 }
 
-static void free_compiled(Compiled *c)
+void rs_engine_free_compiled(Compiled *c)
 {
     for (size_t i = 0; c->exprs && i < c->rule->n_body; i++) kg_expr_free(c->exprs[i]);
     kg_free(c->exprs);
@@ -346,7 +347,6 @@ static KgStatus flush_pending(Engine *e)
     return KG_OK;
 }
 
-static void join(Engine *e, size_t step);
 
 /* Fact f for triple atom a (body index ai) at join step `step`: binds a's unbound variables
  * to it when its bound ones agree, and goes on to the next step. */
@@ -377,7 +377,7 @@ static void visit(Engine *e, const RsAtom *a, size_t ai, uint32_t f, size_t step
         }
     if (ok) {
         e->premise[ai] = f;
-        join(e, step + 1);
+        rs_engine_join(e, step + 1);
     }
     for (int k = 0; k < 3; k++)
         if (newly[k]) e->bound[a->t[k].var] = 0, e->vals[a->t[k].var] = 0;
@@ -419,7 +419,7 @@ static int memo_seen(Engine *e, size_t step)
     return 0;
 }
 
-static void join(Engine *e, size_t step)
+void rs_engine_join(Engine *e, size_t step)
 {
     const Compiled *c = e->cr;
     const RsRule *r = c->rule;
@@ -443,12 +443,12 @@ static void join(Engine *e, size_t step)
     if (a->kind == RS_ATOM_FILTER) {
         int truth = c->fast[ai].n ? rs_fast_filter_test(e, &c->fast[ai]) : -1;
         if (truth >= 0) {
-            if (truth) join(e, step + 1);
+            if (truth) rs_engine_join(e, step + 1);
             return;
         }
         KgStatus s = kg_expr_test(c->exprs[ai], e->vals, &truth, e->err);
         if (s != KG_OK) e->status = s;
-        else if (truth) join(e, step + 1);
+        else if (truth) rs_engine_join(e, step + 1);
         return;
     }
     if (a->kind == RS_ATOM_BIND) {
@@ -459,7 +459,7 @@ static void join(Engine *e, size_t step)
         } else if (v) { /* an error leaves the variable unbound: nothing to derive */
             e->vals[a->bind_var] = v;
             e->bound[a->bind_var] = 1;
-            join(e, step + 1);
+            rs_engine_join(e, step + 1);
             e->bound[a->bind_var] = 0;
             e->vals[a->bind_var] = 0;
         }
@@ -482,7 +482,7 @@ static void join(Engine *e, size_t step)
                  f = rs_facts_next_match(&e->db, mask, f))
                 if (!rs_facts_dead(&e->db, f)) hit = f;
         }
-        if (hit == RS_NO_FACT) join(e, step + 1);
+        if (hit == RS_NO_FACT) rs_engine_join(e, step + 1);
         return;
     }
     if (ai == e->delta_atom && e->conf_delta) {
@@ -535,7 +535,7 @@ static void join(Engine *e, size_t step)
 
 /* Reads every quad of the store as a fact (one per triple); graphs[f] is the first quad read as
  * fact f, asserted[f] whether any of its quads is asserted. */
-static KgStatus load_facts(Engine *e, KgQuad **graphs, uint8_t **asserted, KgError *err)
+KgStatus rs_engine_load_facts(Engine *e, KgQuad **graphs, uint8_t **asserted, KgError *err)
 {
     KgQuad pat = {KG_ANY, KG_ANY, KG_ANY, KG_ANY_GRAPH}, q;
     KgIter *it = NULL;
@@ -665,7 +665,7 @@ static void run_rules(Engine *e, int stratum)
             e->plan = c->plans + d * c->rule->n_body;
             memset(e->bound, 0, sizeof e->bound);
             memset(e->vals, 0, sizeof e->vals);
-            join(e, 0);
+            rs_engine_join(e, 0);
         }
     }
 }
@@ -782,10 +782,10 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     for (size_t i = 0; i < p->n_rules; i++) native_equality |= p->rules[i].equality_axiom;
     if (opt && opt->equality_rules) native_equality = 0;
     if (native_equality) KG_TRY(s, rs_eq_start(&e, err));
-    for (size_t i = 0; i < p->n_rules; i++) KG_TRY(s, compile_heads(&e, &p->rules[i], &e.rules[i], 1, err));
+    for (size_t i = 0; i < p->n_rules; i++) KG_TRY(s, rs_engine_compile_heads(&e, &p->rules[i], &e.rules[i], 1, err));
     for (size_t i = 0; i < p->n_rules; i++) {
         e.rules[i].skipped = native_equality && p->rules[i].equality_axiom;
-        if ((s = compile_rule(&e, &p->rules[i], &e.rules[i], err)) == KG_OK && !e.rules[i].skipped &&
+        if ((s = rs_engine_compile_rule(&e, &p->rules[i], &e.rules[i], err)) == KG_OK && !e.rules[i].skipped &&
             enable_indexes(&e, &e.rules[i]) != KG_OK)
             s = KG_ERR_NOMEM;
         if (s != KG_OK) {
@@ -794,7 +794,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
         }
     }
     uint8_t *asserted = NULL;
-    s = load_facts(&e, &e.graphs, &asserted, err);
+    s = rs_engine_load_facts(&e, &e.graphs, &asserted, err);
     e.n_loaded = e.db.n;
     /* what weighted rules concluded before keeps its confidence (unless also asserted) */
     Uncertain u = {&e, asserted};
@@ -841,7 +841,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
 out:
     if (s != KG_OK) kg_store_rollback(store);
     for (size_t i = 0; e.rules && i < p->n_rules; i++)
-        if (e.rules[i].rule) free_compiled(&e.rules[i]);
+        if (e.rules[i].rule) rs_engine_free_compiled(&e.rules[i]);
     kg_free(e.rules);
     rs_eq_free(&e);
     rs_facts_free(&e.db);
@@ -865,141 +865,3 @@ out:
     }
     return s;
 }
-
-/* ---------------------------------------------------------------- goal-directed answers */
-
-/* The same compiled rules and the same join, run from one bound head position: for rule-based
- * link prediction, where a query (x, p, ?) needs only the derivations about x, not the closure.
- * Each rule has a join order per head position (subject, object) that starts from the atoms
- * the bound variable reaches. */
-struct RsQuerier {
-    Engine e;
-    size_t *plans; /* per rule: 2 plans of n_body atoms (head subject bound, head object bound) */
-    size_t *plan_at; /* per rule: where its plans start */
-    uint64_t *live;  /* per plan step (same layout as plans): the live variables there */
-    int *usable;   /* per rule: one plain triple head and only triple atoms in the body */
-};
-
-void rs_querier_free(RsQuerier *q)
-{
-    if (!q) return;
-    Engine *e = &q->e;
-    for (size_t i = 0; e->rules && i < e->prog->n_rules; i++)
-        if (e->rules[i].rule) free_compiled(&e->rules[i]);
-    kg_free(e->rules);
-    rs_facts_free(&e->db);
-    kg_free(e->conf), kg_free(e->rule_of), kg_free(e->prem_start), kg_free(e->n_prem), kg_free(e->prems);
-    kg_free(e->graphs), kg_free(e->kinds), kg_free(e->per_rule);
-    kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable), kg_free(q->live);
-    kg_free(e->memo_keys), kg_free(e->memo_gen);
-    kg_free(q);
-}
-
-KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError *err)
-{
-    *out = NULL;
-    RsQuerier *q = kg_calloc(1, sizeof *q);
-    if (!q) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-    Engine *e = &q->e;
-    e->store = store, e->prog = p, e->err = err;
-    size_t n = p->n_rules ? p->n_rules : 1;
-    e->rules = kg_calloc(n, sizeof *e->rules);
-    e->per_rule = kg_calloc(n, sizeof *e->per_rule);
-    q->usable = kg_calloc(n, sizeof *q->usable);
-    q->plan_at = kg_calloc(n, sizeof *q->plan_at);
-    size_t total = 0;
-    for (size_t i = 0; i < p->n_rules; i++) total += 2 * p->rules[i].n_body;
-    q->plans = kg_calloc(total ? total : 1, sizeof *q->plans);
-    q->live = kg_calloc(total ? total : 1, sizeof *q->live);
-    KgStatus s = KG_OK;
-    if (!e->rules || !e->per_rule || !q->usable || !q->plans || !q->plan_at || !q->live) {
-        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    for (unsigned mask = 1; mask <= 6 && s == KG_OK; mask++)
-        if (rs_facts_enable(&e->db, mask) != KG_OK) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-    size_t at = 0;
-    for (size_t i = 0; i < p->n_rules && s == KG_OK; i++) {
-        const RsRule *r = &p->rules[i];
-        if ((s = compile_heads(e, r, &e->rules[i], 0, err)) != KG_OK) break;
-        if ((s = compile_rule(e, r, &e->rules[i], err)) != KG_OK) {
-            if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory compiling the rules");
-            break;
-        }
-        int usable = r->n_heads == 1 && !e->rules[i].body_absent;
-        for (size_t k = 0; k < r->n_body; k++) usable &= r->body[k].kind == RS_ATOM_TRIPLE;
-        q->usable[i] = usable;
-        q->plan_at[i] = at;
-        for (int pos = 0; pos < 2; pos++, at += r->n_body) {
-            const RsTerm *h = &r->heads[0][pos ? 2 : 0];
-            int bound[256] = {0};
-            char used[MAX_BODY] = {0};
-            if (h->is_var) bound[h->var] = 1;
-            order_rest(&e->rules[i], bound, used, q->plans + at, 0);
-            /* live at step k: bound before k and read at k or later, or the answer */
-            const RsTerm *ans = &r->heads[0][pos ? 0 : 2];
-            for (size_t k = 0; k < r->n_body && r->n_vars <= 64; k++) {
-                uint64_t before = 0, later = 0;
-                if (h->is_var) before |= 1ULL << h->var;
-                for (size_t j = 0; j < r->n_body; j++)
-                    for (int t = 0; t < 3; t++) {
-                        const RsTerm *x = &r->body[q->plans[at + j]].t[t];
-                        if (!x->is_var) continue;
-                        if (j < k) before |= 1ULL << x->var;
-                        else later |= 1ULL << x->var;
-                    }
-                if (ans->is_var) later |= 1ULL << ans->var;
-                q->live[at + k] = before & later;
-            }
-        }
-    }
-    if (s != KG_OK) goto out;
-    uint8_t *asserted = NULL;
-    s = load_facts(e, &e->graphs, &asserted, err);
-    kg_free(asserted);
-    e->n_loaded = e->db.n;
-    e->err = NULL; /* each call names its own */
-out:
-    if (s != KG_OK) {
-        rs_querier_free(q);
-        return s;
-    }
-    *out = q;
-    return KG_OK;
-}
-
-KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermId x,
-                            void (*fn)(void *ctx, KgTermId value), void *ctx, KgError *err)
-{
-    Engine *e = &q->e;
-    e->err = err;
-    e->distinct = 1;
-    if (rule >= e->prog->n_rules || !q->usable[rule]) return KG_OK;
-    const Compiled *c = &e->rules[rule];
-    const RsRule *r = c->rule;
-    const RsTerm *h = &r->heads[0][bound_object ? 2 : 0];
-    int k_other = bound_object ? 0 : 2;
-    size_t at = q->plan_at[rule];
-    if (!h->is_var && c->head_ids[0][bound_object ? 2 : 0] != x) return KG_OK; /* a constant that is not x */
-    e->cr = c;
-    e->plan = q->plans + at + (bound_object ? r->n_body : 0);
-    e->delta_atom = SIZE_MAX;
-    e->conf_delta = NULL;
-    e->delta_start = e->delta_end = (uint32_t)e->db.n;
-    e->answer = fn, e->answer_ctx = ctx;
-    e->answer_term = &r->heads[0][k_other], e->answer_const = c->head_ids[0][k_other];
-    e->status = KG_OK;
-    e->memo_live = r->n_vars <= 64 ? q->live + at + (bound_object ? r->n_body : 0) : NULL;
-    if (++e->memo_call == 0) { /* wrapped: forget every state */
-        if (e->memo_gen) memset(e->memo_gen, 0, e->memo_cap * sizeof *e->memo_gen);
-        e->memo_call = 1;
-    }
-    e->memo_n = 0;
-    if (h->is_var) e->vals[h->var] = x, e->bound[h->var] = 1;
-    join(e, 0);
-    e->memo_live = NULL;
-    if (h->is_var) e->vals[h->var] = 0, e->bound[h->var] = 0;
-    e->answer = NULL;
-    return e->status;
-}
-

@@ -108,6 +108,23 @@ typedef struct {
     KgError *err;
 } Engine;
 
+/* ---- engine.c: compiling rules and joining, shared with query.c */
+
+/* A rule's head constants as ids: interned (the terms the rules may derive), or, when only
+ * answering queries, looked up (0 when absent). */
+KgStatus rs_engine_compile_heads(Engine *e, const RsRule *r, Compiled *c, int intern, KgError *err);
+/* The body's constants as ids, its expressions, and a join order per positive atom. */
+KgStatus rs_engine_compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err);
+void rs_engine_free_compiled(Compiled *c);
+/* Completes a join order: plan[0 .. n) placed (used, their variables in bound), the rest
+ * greedily (FILTER, BIND, NOT as soon as ready; else the atom with most positions bound). */
+void rs_engine_order_rest(const Compiled *c, int *bound, char *used, size_t *plan, size_t n);
+/* Joins e->cr's body from plan step `step` on, with e->vals / e->bound as bound so far. */
+void rs_engine_join(Engine *e, size_t step);
+/* Reads every quad of the store as a fact; graphs[f] the first quad read as fact f,
+ * asserted[f] whether any of its quads is asserted. */
+KgStatus rs_engine_load_facts(Engine *e, KgQuad **graphs, uint8_t **asserted, KgError *err);
+
 /* Adds a fact (in canonical form when equality is on) with its derivation, or raises the
  * confidence of the fact already there (max over derivations). KG_ERR_NOMEM only. */
 KgStatus rs_engine_add_fact(Engine *e, const RsFact *f, uint32_t rule_of, const uint32_t *prem,

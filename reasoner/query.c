@@ -1,0 +1,143 @@
+/* reasoner/query.c: goal-directed answers (rs.h: RsQuerier). The engine's compiled rules and
+ * join (engine.c) run from one bound head position, deriving nothing: what rule i concludes
+ * about x, for rule-based link prediction, where a query (x, p, ?) needs only the derivations
+ * about x, not the closure. Each rule has a join order per head position (subject, object)
+ * that starts from the atoms the bound variable reaches; a join step whose live variables
+ * were explored already in the call is skipped (Engine.memo_*), and a grounding's variables
+ * stand for different entities (object identity, Engine.distinct). */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct RsQuerier {
+    Engine e;
+    size_t *plans; /* per rule: 2 plans of n_body atoms (head subject bound, head object bound) */
+    size_t *plan_at; /* per rule: where its plans start */
+    uint64_t *live;  /* per plan step (same layout as plans): the live variables there */
+    int *usable;   /* per rule: one plain triple head and only triple atoms in the body */
+};
+
+void rs_querier_free(RsQuerier *q)
+{
+    if (!q) return;
+    Engine *e = &q->e;
+    for (size_t i = 0; e->rules && i < e->prog->n_rules; i++)
+        if (e->rules[i].rule) rs_engine_free_compiled(&e->rules[i]);
+    kg_free(e->rules);
+    rs_facts_free(&e->db);
+    kg_free(e->conf), kg_free(e->rule_of), kg_free(e->prem_start), kg_free(e->n_prem), kg_free(e->prems);
+    kg_free(e->graphs), kg_free(e->kinds), kg_free(e->per_rule);
+    kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable), kg_free(q->live);
+    kg_free(e->memo_keys), kg_free(e->memo_gen);
+    kg_free(q);
+}
+
+KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError *err)
+{
+    *out = NULL;
+    RsQuerier *q = kg_calloc(1, sizeof *q);
+    if (!q) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    Engine *e = &q->e;
+    e->store = store, e->prog = p, e->err = err;
+    size_t n = p->n_rules ? p->n_rules : 1;
+    e->rules = kg_calloc(n, sizeof *e->rules);
+    e->per_rule = kg_calloc(n, sizeof *e->per_rule);
+    q->usable = kg_calloc(n, sizeof *q->usable);
+    q->plan_at = kg_calloc(n, sizeof *q->plan_at);
+    size_t total = 0;
+    for (size_t i = 0; i < p->n_rules; i++) total += 2 * p->rules[i].n_body;
+    q->plans = kg_calloc(total ? total : 1, sizeof *q->plans);
+    q->live = kg_calloc(total ? total : 1, sizeof *q->live);
+    KgStatus s = KG_OK;
+    if (!e->rules || !e->per_rule || !q->usable || !q->plans || !q->plan_at || !q->live) {
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (unsigned mask = 1; mask <= 6 && s == KG_OK; mask++)
+        if (rs_facts_enable(&e->db, mask) != KG_OK) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    size_t at = 0;
+    for (size_t i = 0; i < p->n_rules && s == KG_OK; i++) {
+        const RsRule *r = &p->rules[i];
+        if ((s = rs_engine_compile_heads(e, r, &e->rules[i], 0, err)) != KG_OK) break;
+        if ((s = rs_engine_compile_rule(e, r, &e->rules[i], err)) != KG_OK) {
+            if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory compiling the rules");
+            break;
+        }
+        int usable = r->n_heads == 1 && !e->rules[i].body_absent;
+        for (size_t k = 0; k < r->n_body; k++) usable &= r->body[k].kind == RS_ATOM_TRIPLE;
+        q->usable[i] = usable;
+        q->plan_at[i] = at;
+        for (int pos = 0; pos < 2; pos++, at += r->n_body) {
+            const RsTerm *h = &r->heads[0][pos ? 2 : 0];
+            int bound[256] = {0};
+            char used[MAX_BODY] = {0};
+            if (h->is_var) bound[h->var] = 1;
+            rs_engine_order_rest(&e->rules[i], bound, used, q->plans + at, 0);
+            /* live at step k: bound before k and read at k or later, or the answer */
+            const RsTerm *ans = &r->heads[0][pos ? 0 : 2];
+            for (size_t k = 0; k < r->n_body && r->n_vars <= 64; k++) {
+                uint64_t before = 0, later = 0;
+                if (h->is_var) before |= 1ULL << h->var;
+                for (size_t j = 0; j < r->n_body; j++)
+                    for (int t = 0; t < 3; t++) {
+                        const RsTerm *x = &r->body[q->plans[at + j]].t[t];
+                        if (!x->is_var) continue;
+                        if (j < k) before |= 1ULL << x->var;
+                        else later |= 1ULL << x->var;
+                    }
+                if (ans->is_var) later |= 1ULL << ans->var;
+                q->live[at + k] = before & later;
+            }
+        }
+    }
+    if (s != KG_OK) goto out;
+    uint8_t *asserted = NULL;
+    s = rs_engine_load_facts(e, &e->graphs, &asserted, err);
+    kg_free(asserted);
+    e->n_loaded = e->db.n;
+    e->err = NULL; /* each call names its own */
+out:
+    if (s != KG_OK) {
+        rs_querier_free(q);
+        return s;
+    }
+    *out = q;
+    return KG_OK;
+}
+
+KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermId x,
+                            void (*fn)(void *ctx, KgTermId value), void *ctx, KgError *err)
+{
+    Engine *e = &q->e;
+    e->err = err;
+    e->distinct = 1;
+    if (rule >= e->prog->n_rules || !q->usable[rule]) return KG_OK;
+    const Compiled *c = &e->rules[rule];
+    const RsRule *r = c->rule;
+    const RsTerm *h = &r->heads[0][bound_object ? 2 : 0];
+    int k_other = bound_object ? 0 : 2;
+    size_t at = q->plan_at[rule];
+    if (!h->is_var && c->head_ids[0][bound_object ? 2 : 0] != x) return KG_OK; /* a constant that is not x */
+    e->cr = c;
+    e->plan = q->plans + at + (bound_object ? r->n_body : 0);
+    e->delta_atom = SIZE_MAX;
+    e->conf_delta = NULL;
+    e->delta_start = e->delta_end = (uint32_t)e->db.n;
+    e->answer = fn, e->answer_ctx = ctx;
+    e->answer_term = &r->heads[0][k_other], e->answer_const = c->head_ids[0][k_other];
+    e->status = KG_OK;
+    e->memo_live = r->n_vars <= 64 ? q->live + at + (bound_object ? r->n_body : 0) : NULL;
+    if (++e->memo_call == 0) { /* wrapped: forget every state */
+        if (e->memo_gen) memset(e->memo_gen, 0, e->memo_cap * sizeof *e->memo_gen);
+        e->memo_call = 1;
+    }
+    e->memo_n = 0;
+    if (h->is_var) e->vals[h->var] = x, e->bound[h->var] = 1;
+    rs_engine_join(e, 0);
+    e->memo_live = NULL;
+    if (h->is_var) e->vals[h->var] = 0, e->bound[h->var] = 0;
+    e->answer = NULL;
+    return e->status;
+}
+
