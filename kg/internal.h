@@ -151,6 +151,11 @@ KgStatus kg_load_add(KgLoadCtx *lc, const KgQuad *q, KgError *err);
 KgStatus kg_load_flush(KgLoadCtx *lc, KgError *err);
 KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err);
 KgStatus kg_load_tsv(KgLoadCtx *lc, KgReader *rd, KgError *err);
+/* Splits a TSV line of n bytes (no line end, not empty) into its three fields: exactly three,
+ * none empty, no NUL byte; else KG_ERR_SYNTAX at file:line_no:column (tsv.c; `file` is kept
+ * by the error, so it must outlive it). Shared by `load` and the benchmark folder reader. */
+KgStatus kg_tsv_fields(const char *line, size_t n, const char *file, unsigned long line_no,
+                       const char **field, size_t *len, KgError *err);
 double kg_now(void);
 
 /* Interns a blank node whose label is local to this load. */

@@ -3,6 +3,7 @@
  * appearance. Each file is read whole and split in place; names go through a small
  * open-addressing hash table, so WN18RR's 93,003 triples read in a few tens of milliseconds.
  * Every pointer of a KgLinkDataset is its own kg_malloc block, freed by kg_link_dataset_free(). */
+#include "internal.h"
 #include "linkpred.h"
 
 #include <errno.h>
@@ -167,28 +168,8 @@ static KgStatus parse_line(Reader *rd, const char *file, unsigned long line_no, 
 {
     const char *field[3];
     size_t len[3];
-    size_t n_fields = 0, start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && line[i] != '\t') continue;
-        if (n_fields == 3)
-            return kg_error_at(
-                rd->err, KG_ERR_SYNTAX, file, line_no, i + 1,
-                "expected 3 tab-separated fields (head, relation, tail), found more");
-        if (i == start)
-            return kg_error_at(rd->err, KG_ERR_SYNTAX, file, line_no, i + 1, "empty field %zu",
-                               n_fields + 1);
-        field[n_fields] = line + start;
-        len[n_fields++] = i - start;
-        start = i + 1;
-    }
-    if (n_fields != 3)
-        return kg_error_at(rd->err, KG_ERR_SYNTAX, file, line_no, n + 1,
-                           "expected 3 tab-separated fields (head, relation, tail), found %zu",
-                           n_fields);
-    const char *nul = memchr(line, '\0', n);
-    if (nul)
-        return kg_error_at(rd->err, KG_ERR_SYNTAX, file, line_no, (unsigned long)(nul - line) + 1,
-                           "NUL byte in a name");
+    KgStatus s = kg_tsv_fields(line, n, file, line_no, field, len, rd->err);
+    if (s != KG_OK) return s;
     if (intern_name(&rd->entities, field[0], len[0], &out->h) != KG_OK ||
         intern_name(&rd->relations, field[1], len[1], &out->r) != KG_OK ||
         intern_name(&rd->entities, field[2], len[2], &out->t) != KG_OK)

@@ -40,6 +40,31 @@ static KgStatus name_to_id(KgLoadCtx *lc, KgBuf *iri, size_t ns_len, const char 
     return kg_dict_intern(lc->store, &t, out, err);
 }
 
+KgStatus kg_tsv_fields(const char *line, size_t n, const char *file, unsigned long line_no,
+                       const char **field, size_t *len, KgError *err)
+{
+    size_t n_fields = 0, start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && line[i] != '\t') continue;
+        if (n_fields == 3)
+            return kg_error_at(err, KG_ERR_SYNTAX, file, line_no, i + 1,
+                               "expected 3 tab-separated fields (head, relation, tail), found more");
+        if (i == start)
+            return kg_error_at(err, KG_ERR_SYNTAX, file, line_no, i + 1, "empty field %zu", n_fields + 1);
+        field[n_fields] = line + start;
+        len[n_fields++] = i - start;
+        start = i + 1;
+    }
+    if (n_fields != 3)
+        return kg_error_at(err, KG_ERR_SYNTAX, file, line_no, n + 1,
+                           "expected 3 tab-separated fields (head, relation, tail), found %zu", n_fields);
+    const char *nul = memchr(line, '\0', n);
+    if (nul)
+        return kg_error_at(err, KG_ERR_SYNTAX, file, line_no, (unsigned long)(nul - line) + 1,
+                           "NUL byte in a name");
+    return KG_OK;
+}
+
 static KgStatus parse_line(KgLoadCtx *lc, KgBuf *iri, size_t ns_len, const char *line, size_t n,
                            unsigned long line_no, KgError *err)
 {
@@ -47,29 +72,10 @@ static KgStatus parse_line(KgLoadCtx *lc, KgBuf *iri, size_t ns_len, const char 
     if (n == 0) return KG_OK;
     const char *field[3];
     size_t len[3];
-    size_t n_fields = 0, start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && line[i] != '\t') continue;
-        if (n_fields == 3)
-            return kg_error_at(err, KG_ERR_SYNTAX, lc->name, line_no, i + 1,
-                               "expected 3 tab-separated fields (head, relation, tail), found more");
-        if (i == start)
-            return kg_error_at(err, KG_ERR_SYNTAX, lc->name, line_no, i + 1,
-                               "empty field %zu", n_fields + 1);
-        field[n_fields] = line + start;
-        len[n_fields++] = i - start;
-        start = i + 1;
-    }
-    if (n_fields != 3)
-        return kg_error_at(err, KG_ERR_SYNTAX, lc->name, line_no, n + 1,
-                           "expected 3 tab-separated fields (head, relation, tail), found %zu",
-                           n_fields);
-    if (memchr(line, '\0', n))
-        return kg_error_at(err, KG_ERR_SYNTAX, lc->name, line_no,
-                           (unsigned long)((const char *)memchr(line, '\0', n) - line) + 1,
-                           "NUL byte in a name");
+    KgStatus s = kg_tsv_fields(line, n, lc->name, line_no, field, len, err);
+    if (s != KG_OK) return s;
     KgQuad q = {0, 0, 0, lc->graph_id};
-    KgStatus s = name_to_id(lc, iri, ns_len, field[0], len[0], &q.s, err);
+    s = name_to_id(lc, iri, ns_len, field[0], len[0], &q.s, err);
     if (s == KG_OK) s = name_to_id(lc, iri, ns_len, field[1], len[1], &q.p, err);
     if (s == KG_OK) s = name_to_id(lc, iri, ns_len, field[2], len[2], &q.o, err);
     if (s == KG_OK) s = kg_load_add(lc, &q, err);

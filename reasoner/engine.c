@@ -368,7 +368,7 @@ static void visit(Engine *e, const RsAtom *a, size_t ai, uint32_t f, size_t step
     }
     /* goal-directed answering keeps AnyBURL's object identity: different variables of a
      * grounding stand for different entities */
-    if (ok && e->answer && e->distinct)
+    if (ok && e->answer)
         for (int k = 0; k < 3 && ok; k++) {
             if (!newly[k]) continue;
             uint32_t v = a->t[k].var;

@@ -89,7 +89,8 @@ typedef struct {
     uint64_t n_steps;
     /* goal-directed answering (rs_querier_answers): a body match hands the value of the head's
      * other position (answer_term, or the constant answer_const) to answer() instead of
-     * deriving a fact */
+     * deriving a fact, and a grounding's variables must take different values (object
+     * identity) */
     void (*answer)(void *ctx, KgTermId value);
     void *answer_ctx;
     const RsTerm *answer_term;
@@ -98,7 +99,6 @@ typedef struct {
      * and still read later: memo_live[step], a bit per variable) have values it has already
      * explored is skipped: a chain of atoms is walked once per distinct intermediate value,
      * as a breadth-first search would. Seen states are 64-bit hashes, tagged with the call. */
-    int distinct; /* object identity: a grounding's variables take different values */
     const uint64_t *memo_live;
     uint64_t *memo_keys;
     uint32_t *memo_gen;

@@ -4,7 +4,7 @@
  * about x, not the closure. Each rule has a join order per head position (subject, object)
  * that starts from the atoms the bound variable reaches; a join step whose live variables
  * were explored already in the call is skipped (Engine.memo_*), and a grounding's variables
- * stand for different entities (object identity, Engine.distinct). */
+ * stand for different entities (object identity). */
 #include "engine.h"
 
 #include <stdlib.h>
@@ -111,7 +111,6 @@ KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermI
 {
     Engine *e = &q->e;
     e->err = err;
-    e->distinct = 1;
     if (rule >= e->prog->n_rules || !q->usable[rule]) return KG_OK;
     const Compiled *c = &e->rules[rule];
     const RsRule *r = c->rule;
@@ -141,3 +140,10 @@ KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermI
     return e->status;
 }
 
+
+KgTermId rs_querier_predicate(const RsQuerier *q, size_t rule)
+{
+    const Engine *e = &q->e;
+    if (rule >= e->prog->n_rules || !q->usable[rule]) return 0;
+    return e->rules[rule].head_ids[0][1];
+}

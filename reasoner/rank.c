@@ -66,13 +66,16 @@ void rs_ranker_free(RsRanker *k)
     kg_free(k);
 }
 
-static const RsProgram *sort_program;
+typedef struct {
+    double weight;
+    size_t rule;
+} Weighted;
+
 static int by_weight(const void *pa, const void *pb)
 {
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    double wa = sort_program->rules[a].weight, wb = sort_program->rules[b].weight;
-    if (wa != wb) return wa > wb ? -1 : 1;
-    return (a > b) - (a < b);
+    const Weighted *a = pa, *b = pb;
+    if (a->weight != b->weight) return a->weight > b->weight ? -1 : 1;
+    return (a->rule > b->rule) - (a->rule < b->rule);
 }
 
 KgStatus rs_ranker_new(KgStore *store, RsProgram *p, const KgLinkDataset *d, RsAggregation agg,
@@ -110,20 +113,11 @@ KgStatus rs_ranker_new(KgStore *store, RsProgram *p, const KgLinkDataset *d, RsA
         while (k->map_keys[at] && k->map_keys[at] != t) at = (at + 1) & (k->map_cap - 1);
         k->map_keys[at] = t, k->map_vals[at] = e;
     }
-    /* each rule under its head predicate's relation */
+    /* each rule under its head predicate's relation (as the querier compiled it) */
     for (size_t i = 0; i < p->n_rules; i++) {
         rel_of[i] = SIZE_MAX;
-        const RsRule *r = &p->rules[i];
-        if (r->n_heads != 1 || r->heads[0][1].is_var) continue;
-        KgTermId pid = 0;
-        KgStatus ls = kg_dict_lookup(store, &r->heads[0][1].term, &pid, err);
-        if (ls == KG_ERR_NOT_FOUND) continue;
-        if (ls != KG_OK) {
-            kg_free(rel_of);
-            s = ls;
-            goto out;
-        }
-        for (size_t rr = 0; rr < R; rr++)
+        KgTermId pid = rs_querier_predicate(k->q, i);
+        for (size_t rr = 0; pid && rr < R; rr++)
             if (d->relation_terms[rr] == pid) {
                 rel_of[i] = rr;
                 k->rules_at[rr + 1]++;
@@ -137,13 +131,18 @@ KgStatus rs_ranker_new(KgStore *store, RsProgram *p, const KgLinkDataset *d, RsA
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
         goto out;
     }
+    Weighted *order = kg_malloc((p->n_rules ? p->n_rules : 1) * sizeof *order);
+    if (!order) {
+        kg_free(fill), kg_free(rel_of);
+        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < p->n_rules; i++)
-        if (rel_of[i] != SIZE_MAX) k->rules_of[k->rules_at[rel_of[i]] + fill[rel_of[i]]++] = i;
-    kg_free(fill);
-    kg_free(rel_of);
-    sort_program = p;
+        if (rel_of[i] != SIZE_MAX) order[k->rules_at[rel_of[i]] + fill[rel_of[i]]++] = (Weighted){p->rules[i].weight, i};
     for (size_t rr = 0; rr < R; rr++)
-        qsort(k->rules_of + k->rules_at[rr], k->rules_at[rr + 1] - k->rules_at[rr], sizeof *k->rules_of, by_weight);
+        qsort(order + k->rules_at[rr], k->rules_at[rr + 1] - k->rules_at[rr], sizeof *order, by_weight);
+    for (size_t j = 0; j < k->rules_at[R]; j++) k->rules_of[j] = order[j].rule;
+    kg_free(order), kg_free(fill), kg_free(rel_of);
 out:
     if (s != KG_OK) {
         rs_ranker_free(k);

@@ -93,6 +93,9 @@ void rs_querier_free(RsQuerier *q);
  * head subject (bound_object 0) or object (1) is x; a value may come more than once. */
 KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermId x,
                             void (*fn)(void *ctx, KgTermId value), void *ctx, KgError *err);
+/* The id of rule i's head predicate as compiled: 0 when it is a variable, absent from the
+ * store, or the rule cannot answer. */
+KgTermId rs_querier_predicate(const RsQuerier *q, size_t rule);
 
 /* ---------------------------------------------------------------- link prediction by rules (rank.c) */
 

@@ -17,13 +17,23 @@
 #include <time.h>
 
 /* Each term's text, looked up in the store once (a rule file names the same few terms many
- * times over). */
+ * times over): prefixed where a known prefix fits (shorten), else as <IRI>. */
 typedef struct {
     KgStore *store;
     const KgLinkDataset *d;
+    int shorten;
     char **entity, **relation;
     KgError *err;
 } Names;
+
+static KgStatus names_init(Names *n, KgStore *store, const KgLinkDataset *d, int shorten, KgError *err)
+{
+    *n = (Names){store, d, shorten, NULL, NULL, err};
+    n->entity = kg_calloc(d->n_entities + 1, sizeof *n->entity);
+    n->relation = kg_calloc(d->n_relations + 1, sizeof *n->relation);
+    if (!n->entity || !n->relation) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    return KG_OK;
+}
 
 static const char *term_name(void *ctx, int is_relation, uint32_t id)
 {
@@ -32,7 +42,7 @@ static const char *term_name(void *ctx, int is_relation, uint32_t id)
     if (*slot) return *slot;
     KgBuf buf = {0};
     KgTermId t = is_relation ? n->d->relation_terms[id] : n->d->entity_terms[id];
-    if (kg_term_write_id(n->store, t, 1, &buf, n->err) != KG_OK || !kg_buf_cstr(&buf)) {
+    if (kg_term_write_id(n->store, t, n->shorten, &buf, n->err) != KG_OK || !kg_buf_cstr(&buf)) {
         kg_buf_free(&buf);
         return NULL;
     }
@@ -42,9 +52,20 @@ static const char *term_name(void *ctx, int is_relation, uint32_t id)
 
 static void names_free(Names *n)
 {
+    if (!n->d) return;
     for (size_t i = 0; n->entity && i < n->d->n_entities; i++) kg_free(n->entity[i]);
     for (size_t i = 0; n->relation && i < n->d->n_relations; i++) kg_free(n->relation[i]);
     kg_free(n->entity), kg_free(n->relation);
+}
+
+static KgStatus write_rule_file(const char *path, const KgBuf *text, KgError *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fwrite(text->data, 1, text->len, f) != text->len || fclose(f) != 0) {
+        if (f) fclose(f);
+        return kg_error_set(err, KG_ERR_IO, "%s: cannot write the rule file", path);
+    }
+    return KG_OK;
 }
 
 static void add_prefix(void *ctx, const char *prefix, const char *ns)
@@ -136,12 +157,8 @@ int repl_cmd_mine(Repl *r, int argc, char **argv)
         if (r->err_is_tty) fputs("\r\033[K", r->err);
     }
     KgBuf text = {0}, preamble = {0};
-    Names names = {store, d, NULL, NULL, &err};
-    if (s == KG_OK) {
-        names.entity = kg_calloc(d->n_entities + 1, sizeof *names.entity);
-        names.relation = kg_calloc(d->n_relations + 1, sizeof *names.relation);
-        if (!names.entity || !names.relation) s = kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
-    }
+    Names names = {0};
+    if (s == KG_OK) s = names_init(&names, store, d, 1, &err);
     if (s == KG_OK) {
         kg_buf_printf(&preamble,
                       "# Rules mined by nous from %zu triples (%zu entities, %zu relations): %zu kept of %zu seen,\n"
@@ -153,43 +170,20 @@ int repl_cmd_mine(Repl *r, int argc, char **argv)
     }
     if (s == KG_OK && !kg_buf_cstr(&preamble)) s = kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
     if (s == KG_OK) s = rs_mined_write(mined, d, term_name, &names, preamble.data, &text, &err);
-    if (s == KG_OK) {
-        FILE *f = fopen(path, "w");
-        if (!f || fwrite(text.data, 1, text.len, f) != text.len || fclose(f) != 0) {
-            if (f) fclose(f);
-            s = kg_error_set(&err, KG_ERR_IO, "%s: cannot write the rule file", path);
-        }
-    }
+    if (s == KG_OK) s = write_rule_file(path, &text, &err);
     if (s == KG_OK)
         fprintf(r->out, "%zu rules (of %zu seen, %llu samples, %.1f s) written to %s\n", mined->n_rules,
                 mined->n_candidates, (unsigned long long)mined->n_samples, mined->seconds, path);
     else
         repl_error(r, &err);
     kg_buf_free(&text), kg_buf_free(&preamble);
-    if (d) names_free(&names);
+    names_free(&names);
     rs_mined_free(mined);
     kg_link_dataset_free(d);
     return s == KG_OK ? REPL_OK : repl_status_of(s);
 }
 
 /* ---------------------------------------------------------------- kgc --method rules */
-
-/* A benchmark name as rule text: the IRI `load` gives it, in <>. */
-typedef struct {
-    const KgLinkDataset *d;
-    KgBuf buf;
-} IriNames;
-
-static const char *iri_name(void *ctx, int is_relation, uint32_t id)
-{
-    IriNames *n = ctx;
-    const char *name = is_relation ? n->d->relation_names[id] : n->d->entity_names[id];
-    n->buf.len = 0;
-    if (kg_buf_printf(&n->buf, "<%s", KG_TSV_DEFAULT_NS) != KG_OK ||
-        kg_tsv_iri(name, strlen(name), &n->buf) != KG_OK || kg_buf_printf(&n->buf, ">") != KG_OK)
-        return NULL;
-    return kg_buf_cstr(&n->buf);
-}
 
 /* The store's term of each name of d (0 when the store does not hold it). */
 static KgStatus lookup_terms(KgStore *store, char **names, size_t n, KgTermId **out, KgError *err)
@@ -263,11 +257,10 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     RsProgram *prog = NULL;
     RsRanker *ranker = NULL;
     KgBuf text = {0}, path = {0};
-    IriNames names = {NULL, {0}};
+    Names names = {0};
     KgLinkMetrics mt = {0};
     double t_mine = 0, t_load = 0;
     KgStatus s = kg_link_read_dir(dir, &d, &err);
-    names.d = d;
     if (s == KG_OK) s = kg_store_open(":memory:", &mem, &err);
     double t0 = now_seconds();
     if (s == KG_OK) {
@@ -294,14 +287,10 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         s = rs_mine(d, &o, &mined, &err);
         if (r->err_is_tty) fputs("\r\033[K", r->err);
     }
-    if (s == KG_OK) s = rs_mined_write(mined, d, iri_name, &names, NULL, &text, &err);
-    if (s == KG_OK && keep) {
-        FILE *f = fopen(keep, "w");
-        if (!f || fwrite(text.data, 1, text.len, f) != text.len || fclose(f) != 0) {
-            if (f) fclose(f);
-            s = kg_error_set(&err, KG_ERR_IO, "%s: cannot write the rule file", keep);
-        }
-    }
+    /* the rules name terms as <IRI>: the store in memory knows no prefixes worth showing */
+    if (s == KG_OK) s = names_init(&names, mem, d, 0, &err);
+    if (s == KG_OK) s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
+    if (s == KG_OK && keep) s = write_rule_file(keep, &text, &err);
     if (s == KG_OK) s = rs_program_new(mem, &prog, &err);
     if (s == KG_OK) s = rs_program_add_text(prog, "mined rules", text.data ? text.data : "", text.len, &err);
     if (s == KG_OK) s = rs_ranker_new(mem, prog, d, agg, &ranker, &err);
@@ -325,7 +314,8 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     rs_ranker_free(ranker);
     rs_program_free(prog);
     rs_mined_free(mined);
-    kg_buf_free(&text), kg_buf_free(&path), kg_buf_free(&names.buf);
+    kg_buf_free(&text), kg_buf_free(&path);
+    names_free(&names);
     if (mem) kg_store_close(mem);
     kg_link_dataset_free(d);
     return s == KG_OK ? REPL_OK : repl_status_of(s);

@@ -25,28 +25,27 @@ static const char *const rules =
     /* from a only through a -> b -> a, B = X: object identity says no (else d: 0.95) */
     "0.95 :: [?X, ex:friend, ?Y] :- [?X, ex:knows, ?A], [?A, ex:knows, ?B], [?B, ex:likes, ?Y] .\n";
 
-static uint32_t entity(KgStore *st, const KgLinkDataset *d, const char *local)
+/* The dense id, among terms[0 .. n), of ex:local. */
+static uint32_t dense_id(KgStore *st, const KgTermId *terms, size_t n, const char *local)
 {
     char iri[128];
     snprintf(iri, sizeof iri, EX "%s", local);
     KgTermId t = 0;
     cr_assert_eq(kg_dict_lookup_iri(st, iri, &t, NULL), KG_OK, "%s", iri);
-    for (uint32_t e = 0; e < d->n_entities; e++)
-        if (d->entity_terms[e] == t) return e;
-    cr_assert_fail("%s is not an entity of the dataset", local);
+    for (uint32_t i = 0; i < n; i++)
+        if (terms[i] == t) return i;
+    cr_assert_fail("%s is not in the dataset", local);
     return 0;
+}
+
+static uint32_t entity(KgStore *st, const KgLinkDataset *d, const char *local)
+{
+    return dense_id(st, d->entity_terms, d->n_entities, local);
 }
 
 static uint32_t relation(KgStore *st, const KgLinkDataset *d, const char *local)
 {
-    char iri[128];
-    snprintf(iri, sizeof iri, EX "%s", local);
-    KgTermId t = 0;
-    cr_assert_eq(kg_dict_lookup_iri(st, iri, &t, NULL), KG_OK);
-    for (uint32_t r = 0; r < d->n_relations; r++)
-        if (d->relation_terms[r] == t) return r;
-    cr_assert_fail("%s is not a relation of the dataset", local);
-    return 0;
+    return dense_id(st, d->relation_terms, d->n_relations, local);
 }
 
 /* The scores of (a, friend, ?) under aggregation agg. */
