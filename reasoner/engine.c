@@ -398,23 +398,28 @@ static int memo_seen(Engine *e, size_t step)
         size_t cap = e->memo_cap ? 2 * e->memo_cap : 1024;
         uint64_t *k = kg_malloc(cap * sizeof *k);
         uint32_t *g = kg_calloc(cap, sizeof *g);
-        if (!k || !g) {
-            kg_free(k), kg_free(g);
+        uint8_t *n = kg_malloc(cap * sizeof *n);
+        if (!k || !g || !n) {
+            kg_free(k), kg_free(g), kg_free(n);
             return 0;
         }
         for (size_t i = 0; i < e->memo_cap; i++)
             if (e->memo_gen[i] == e->memo_call) {
                 size_t at = (size_t)e->memo_keys[i] & (cap - 1);
                 while (g[at] == e->memo_call) at = (at + 1) & (cap - 1);
-                k[at] = e->memo_keys[i], g[at] = e->memo_call;
+                k[at] = e->memo_keys[i], g[at] = e->memo_call, n[at] = e->memo_count[i];
             }
-        kg_free(e->memo_keys), kg_free(e->memo_gen);
-        e->memo_keys = k, e->memo_gen = g, e->memo_cap = cap;
+        kg_free(e->memo_keys), kg_free(e->memo_gen), kg_free(e->memo_count);
+        e->memo_keys = k, e->memo_gen = g, e->memo_count = n, e->memo_cap = cap;
     }
     size_t at = (size_t)h & (e->memo_cap - 1);
     for (; e->memo_gen[at] == e->memo_call; at = (at + 1) & (e->memo_cap - 1))
-        if (e->memo_keys[at] == h) return 1;
-    e->memo_keys[at] = h, e->memo_gen[at] = e->memo_call;
+        if (e->memo_keys[at] == h) {
+            if (e->memo_count[at] >= e->memo_visits[step]) return 1;
+            e->memo_count[at]++;
+            return 0;
+        }
+    e->memo_keys[at] = h, e->memo_gen[at] = e->memo_call, e->memo_count[at] = 1;
     e->memo_n++;
     return 0;
 }

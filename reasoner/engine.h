@@ -97,9 +97,14 @@ typedef struct {
     KgTermId answer_const;
     /* and, since only distinct answers matter then, a join step whose live variables (bound
      * and still read later: memo_live[step], a bit per variable) have values it has already
-     * explored is skipped: a chain of atoms is walked once per distinct intermediate value,
-     * as a breadth-first search would. Seen states are 64-bit hashes, tagged with the call. */
+     * explored memo_visits[step] times is skipped: a chain of atoms is walked about once per
+     * distinct intermediate value, as a breadth-first search would. More than one visit is
+     * allowed where object identity makes the values of earlier, no longer read variables
+     * matter (X-A-B-Y: B reached from A1 cannot answer A1, from A2 it can). Seen states are
+     * 64-bit hashes, tagged with the call, with their visits. */
     const uint64_t *memo_live;
+    const uint8_t *memo_visits;
+    uint8_t *memo_count;
     uint64_t *memo_keys;
     uint32_t *memo_gen;
     size_t memo_cap, memo_n;

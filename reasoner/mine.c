@@ -12,9 +12,12 @@
  * its body's groundings (X, Y) are found from each X that can start the body (at most
  * SAMPLE_SOURCES of them, drawn at random, and at most WORK_LIMIT edge visits; the counts are
  * then scaled to all such X), breadth-first with one visited mark per entity so a path that
- * reaches Y many ways counts once. Support, head coverage, confidence and PCA confidence
- * follow; the weight written is support / (body + RS_MINE_UNSEEN) (see rs.h). Rules below the
- * thresholds are remembered as seen and not measured again. */
+ * reaches Y many ways counts once. A grounding's variables stand for different entities, as
+ * when the rules are applied (AnyBURL's object identity): a path never comes back through X,
+ * never stays on one entity, and (for three atoms X-A-B-Y) ends on A only when B was reached
+ * from another A too. Support, head coverage, confidence and PCA confidence follow; the
+ * weight written is support / (body + unseen) (see rs.h). Rules below the thresholds are
+ * remembered as seen and not measured again. */
 #include "graph.h"
 #include "internal.h"
 #include "kg/rng.h"
@@ -43,6 +46,7 @@ void rs_mine_defaults(RsMineOptions *opt)
     opt->max_length_constant = 1;
     opt->min_support = 2;
     opt->min_confidence = 0.0001;
+    opt->unseen = RS_MINE_UNSEEN;
     opt->seconds = 10;
     opt->seed = 42;
 }
@@ -62,9 +66,11 @@ typedef struct {
     size_t n_cands, cap_cands;
     uint32_t *slots; /* candidate index + 1, 0 empty */
     size_t n_slots;  /* a power of two, at most half full */
-    /* breadth-first scratch: a mark per entity, two frontiers */
+    /* breadth-first scratch: a mark per entity, two frontiers, and the entity each node of
+     * the second step was reached from (NONE: from several) */
     uint32_t *mark, epoch;
     uint32_t *front, *next;
+    uint32_t *from;
     size_t work;
 } Miner;
 
@@ -120,11 +126,19 @@ static int reach(Miner *m, uint32_t x, const uint32_t *labels, size_t n, size_t 
             size_t lo, hi;
             rs_graph_edges(g, m->front[i], labels[step], &lo, &hi);
             m->work += hi - lo + 1;
+            uint32_t a = m->front[i];
+            /* object identity: the path's entities differ (the only one behind a that b could
+             * repeat, other than x, is the node a was reached from, when that is one node) */
+            uint32_t behind = step == 2 ? m->from[a] : NONE;
             for (size_t k = lo; k < hi; k++) {
                 uint32_t b = rs_graph_to(g, k);
-                /* object identity, as the rules are applied: no path back through x */
-                if (b == x && step + 1 < n) continue;
-                if (m->mark[b] != m->epoch) m->mark[b] = m->epoch, m->next[n_next++] = b;
+                if (b == a || b == behind || (b == x && step + 1 < n)) continue;
+                if (m->mark[b] != m->epoch) {
+                    m->mark[b] = m->epoch, m->next[n_next++] = b;
+                    if (step == 1) m->from[b] = a;
+                } else if (step == 1 && m->from[b] != a) {
+                    m->from[b] = NONE;
+                }
             }
         }
         uint32_t *t = m->front;
@@ -196,7 +210,7 @@ static void measure(Miner *m, RsMinedRule *r)
     r->head_coverage = n_head ? r->support / (double)n_head : 0;
     r->confidence = r->body_size > 0 ? r->support / r->body_size : 0;
     r->pca_confidence = r->pca_body_size > 0 ? r->support / r->pca_body_size : 0;
-    r->weight = r->support / (r->body_size + RS_MINE_UNSEEN);
+    r->weight = rs_mined_weight(r, m->opt->unseen);
 }
 
 /* Path rules are kept with a forward head: q^-1(X, Y) :- p1 ... pn is q(Y, X) :- pn^-1 ... p1^-1. */
@@ -300,7 +314,7 @@ static KgStatus sample(Miner *m, const KgLinkDataset *d, KgError *err)
             RsMinedRule r = shape(RS_MINED_CONSTANT, q);
             r.length = 1, r.body[0] = rs_graph_label(g, k);
             r.head_constant = Y, r.body_constant = rs_graph_to(g, k);
-            if (r.body_constant != Y) s = offer(m, &r, err);
+            s = offer(m, &r, err); /* d may be c itself: q(X, c) :- l(X, c) */
             r.kind = RS_MINED_DANGLING, r.body_constant = NONE;
             if (s == KG_OK) s = offer(m, &r, err);
         }
@@ -322,6 +336,18 @@ static int by_weight(const void *pa, const void *pb)
     return (a->body_constant > b->body_constant) - (a->body_constant < b->body_constant);
 }
 
+double rs_mined_weight(const RsMinedRule *r, double unseen)
+{
+    double w = r->body_size + unseen > 0 ? r->support / (r->body_size + unseen) : 0;
+    return r->kind == RS_MINED_DANGLING ? w * RS_MINE_DANGLING_FACTOR : w;
+}
+
+void rs_mined_reweigh(RsMined *m, double unseen)
+{
+    for (size_t i = 0; i < m->n_rules; i++) m->rules[i].weight = rs_mined_weight(&m->rules[i], unseen);
+    qsort(m->rules, m->n_rules, sizeof *m->rules, by_weight);
+}
+
 void rs_mined_free(RsMined *m)
 {
     if (!m) return;
@@ -334,6 +360,8 @@ KgStatus rs_mine(const KgLinkDataset *d, const RsMineOptions *opt, RsMined **out
     *out = NULL;
     if (opt->max_length < 1 || opt->max_length > 3)
         return kg_error_set(err, KG_ERR_ARG, "--max-length must be 1, 2 or 3 (got %zu)", opt->max_length);
+    if (!(opt->unseen >= 0))
+        return kg_error_set(err, KG_ERR_ARG, "--unseen must be 0 or more (got %g)", opt->unseen);
     if (opt->max_length_constant > 1)
         return kg_error_set(err, KG_ERR_ARG, "rules with constants have at most one body atom");
     RsGraph g;
@@ -344,8 +372,9 @@ KgStatus rs_mine(const KgLinkDataset *d, const RsMineOptions *opt, RsMined **out
     m.mark = kg_calloc(d->n_entities + 1, sizeof *m.mark);
     m.front = kg_malloc((d->n_entities + 1) * sizeof *m.front);
     m.next = kg_malloc((d->n_entities + 1) * sizeof *m.next);
+    m.from = kg_malloc((d->n_entities + 1) * sizeof *m.from);
     RsMined *res = kg_calloc(1, sizeof *res);
-    if (!m.mark || !m.front || !m.next || !res) {
+    if (!m.mark || !m.front || !m.next || !m.from || !res) {
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory mining rules");
         goto out;
     }
@@ -378,7 +407,7 @@ KgStatus rs_mine(const KgLinkDataset *d, const RsMineOptions *opt, RsMined **out
     res->n_candidates = m.n_cands;
     res->seconds = now_s() - t0;
 out:
-    kg_free(m.mark), kg_free(m.front), kg_free(m.next), kg_free(m.cands), kg_free(m.slots);
+    kg_free(m.mark), kg_free(m.front), kg_free(m.next), kg_free(m.from), kg_free(m.cands), kg_free(m.slots);
     rs_graph_free(&g);
     if (s != KG_OK) {
         rs_mined_free(res);

@@ -85,6 +85,11 @@ KgStatus rs_program_add_profile(RsProgram *p, const char *profile, KgError *err)
 }
 
 size_t rs_program_n_rules(const RsProgram *p) { return p->n_rules; }
+double rs_rule_weight(const RsProgram *p, size_t i) { return i < p->n_rules ? p->rules[i].weight : 0; }
+void rs_rule_set_weight(RsProgram *p, size_t i, double weight)
+{
+    if (i < p->n_rules) p->rules[i].weight = weight;
+}
 const char *rs_rule_label(const RsProgram *p, size_t i) { return i < p->n_rules ? p->rules[i].label : NULL; }
 const char *rs_rule_text(const RsProgram *p, size_t i) { return i < p->n_rules ? p->rules[i].text : NULL; }
 

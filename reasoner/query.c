@@ -15,6 +15,7 @@ struct RsQuerier {
     size_t *plans; /* per rule: 2 plans of n_body atoms (head subject bound, head object bound) */
     size_t *plan_at; /* per rule: where its plans start */
     uint64_t *live;  /* per plan step (same layout as plans): the live variables there */
+    uint8_t *visits; /* per plan step: how many times one state of its live variables is explored */
     int *usable;   /* per rule: one plain triple head and only triple atoms in the body */
 };
 
@@ -28,8 +29,8 @@ void rs_querier_free(RsQuerier *q)
     rs_facts_free(&e->db);
     kg_free(e->conf), kg_free(e->rule_of), kg_free(e->prem_start), kg_free(e->n_prem), kg_free(e->prems);
     kg_free(e->graphs), kg_free(e->kinds), kg_free(e->per_rule);
-    kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable), kg_free(q->live);
-    kg_free(e->memo_keys), kg_free(e->memo_gen);
+    kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable), kg_free(q->live), kg_free(q->visits);
+    kg_free(e->memo_keys), kg_free(e->memo_gen), kg_free(e->memo_count);
     kg_free(q);
 }
 
@@ -49,8 +50,9 @@ KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError 
     for (size_t i = 0; i < p->n_rules; i++) total += 2 * p->rules[i].n_body;
     q->plans = kg_calloc(total ? total : 1, sizeof *q->plans);
     q->live = kg_calloc(total ? total : 1, sizeof *q->live);
+    q->visits = kg_calloc(total ? total : 1, sizeof *q->visits);
     KgStatus s = KG_OK;
-    if (!e->rules || !e->per_rule || !q->usable || !q->plans || !q->plan_at || !q->live) {
+    if (!e->rules || !e->per_rule || !q->usable || !q->plans || !q->plan_at || !q->live || !q->visits) {
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -88,6 +90,12 @@ KgStatus rs_querier_open(KgStore *store, RsProgram *p, RsQuerier **out, KgError 
                     }
                 if (ans->is_var) later |= 1ULL << ans->var;
                 q->live[at + k] = before & later;
+                /* a state is explored once per value of the variables bound before and no
+                 * longer read (the head's aside: it is fixed), which object identity still
+                 * compares with: exact for one such variable, as in a path X-A-B-Y */
+                uint64_t gone = before & ~later & ~(h->is_var ? 1ULL << h->var : 0);
+                int n_gone = __builtin_popcountll(gone);
+                q->visits[at + k] = (uint8_t)(1 + (n_gone < 3 ? n_gone : 3));
             }
         }
     }
@@ -127,6 +135,7 @@ KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermI
     e->answer_term = &r->heads[0][k_other], e->answer_const = c->head_ids[0][k_other];
     e->status = KG_OK;
     e->memo_live = r->n_vars <= 64 ? q->live + at + (bound_object ? r->n_body : 0) : NULL;
+    e->memo_visits = q->visits + at + (bound_object ? r->n_body : 0);
     if (++e->memo_call == 0) { /* wrapped: forget every state */
         if (e->memo_gen) memset(e->memo_gen, 0, e->memo_cap * sizeof *e->memo_gen);
         e->memo_call = 1;
@@ -146,4 +155,42 @@ KgTermId rs_querier_predicate(const RsQuerier *q, size_t rule)
     const Engine *e = &q->e;
     if (rule >= e->prog->n_rules || !q->usable[rule]) return 0;
     return e->rules[rule].head_ids[0][1];
+}
+
+int rs_querier_holds(const RsQuerier *q, KgTermId s, KgTermId p, KgTermId o)
+{
+    RsFact f = {s, p, o};
+    return rs_facts_find(&q->e.db, &f) != RS_NO_FACT;
+}
+
+/* A grounding wanted: the first match whose answer is `want`, its premises copied. */
+typedef struct {
+    const Engine *e;
+    KgTermId want;
+    KgTermId (*body)[3];
+    size_t cap, n;
+    int found;
+} Grounding;
+
+static void on_grounding(void *ctx, KgTermId value)
+{
+    Grounding *g = ctx;
+    if (g->found || value != g->want) return;
+    const RsRule *r = g->e->cr->rule;
+    g->found = 1;
+    for (size_t ai = 0; ai < r->n_body && g->n < g->cap; ai++) {
+        if (r->body[ai].kind != RS_ATOM_TRIPLE) continue;
+        const RsFact *f = &g->e->db.facts[g->e->premise[ai]];
+        g->body[g->n][0] = f->s, g->body[g->n][1] = f->p, g->body[g->n][2] = f->o;
+        g->n++;
+    }
+}
+
+KgStatus rs_querier_grounding(RsQuerier *q, size_t rule, KgTermId s, KgTermId o, KgTermId (*body)[3],
+                              size_t cap, size_t *n, int *found, KgError *err)
+{
+    Grounding g = {&q->e, o, body, cap, 0, 0};
+    KgStatus st = rs_querier_answers(q, rule, 0, s, on_grounding, &g, err);
+    *n = g.n, *found = g.found;
+    return st;
 }

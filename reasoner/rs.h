@@ -31,6 +31,9 @@ KgStatus rs_program_add_profile(RsProgram *p, const char *profile, KgError *err)
 /* The names of the built-in profiles, NULL-terminated. */
 const char *const *rs_profile_names(void);
 size_t rs_program_n_rules(const RsProgram *p);
+/* Rule i's weight (1 for a rule written without one), and a new one for it. */
+double rs_rule_weight(const RsProgram *p, size_t i);
+void rs_rule_set_weight(RsProgram *p, size_t i, double weight);
 
 typedef struct {
     /* Called after each round on a terminal; may be NULL. */
@@ -96,6 +99,12 @@ KgStatus rs_querier_answers(RsQuerier *q, size_t rule, int bound_object, KgTermI
 /* The id of rule i's head predicate as compiled: 0 when it is a variable, absent from the
  * store, or the rule cannot answer. */
 KgTermId rs_querier_predicate(const RsQuerier *q, size_t rule);
+/* One grounding of rule i's body whose head is (s, p, o): *found, and its body triples in
+ * body[0 .. *n) (at most cap). */
+KgStatus rs_querier_grounding(RsQuerier *q, size_t rule, KgTermId s, KgTermId o, KgTermId (*body)[3],
+                              size_t cap, size_t *n, int *found, KgError *err);
+/* 1 when (s, p, o) is one of the triples the rules are applied to. */
+int rs_querier_holds(const RsQuerier *q, KgTermId s, KgTermId p, KgTermId o);
 
 /* ---------------------------------------------------------------- link prediction by rules (rank.c) */
 
@@ -103,12 +112,39 @@ KgTermId rs_querier_predicate(const RsQuerier *q, size_t rule);
  * weight, ties broken by the next best ones) or noisy-or (1 - prod (1 - weight)). */
 typedef enum { RS_AGG_MAX, RS_AGG_NOISY_OR } RsAggregation;
 
-/* Ranks candidates for the queries of dataset d (whose entity_terms and relation_terms are the
- * store's terms) by the program's rules applied to the store's triples. */
+/* Ranks candidates for queries by the program's rules applied to the store's triples. d (may
+ * be NULL) is the dataset whose queries rs_ranker_score answers; its entity_terms and
+ * relation_terms must be the store's terms. */
 typedef struct RsRanker RsRanker;
 KgStatus rs_ranker_new(KgStore *store, RsProgram *p, const KgLinkDataset *d, RsAggregation agg,
                        RsRanker **out, KgError *err);
 void rs_ranker_free(RsRanker *k);
+/* Orders each predicate's rules by weight again, after the program's weights changed. */
+KgStatus rs_ranker_reorder(RsRanker *k, KgError *err);
+
+/* One query: the candidates for (x, predicate, ?), or (?, predicate, x) when bound_object,
+ * best first; then read them with rs_ranker_candidate (valid until the next query). */
+KgStatus rs_ranker_query(RsRanker *k, KgTermId x, KgTermId predicate, int bound_object, KgError *err);
+size_t rs_ranker_n_candidates(const RsRanker *k);
+#define RS_RANK_KEPT 32 /* weights (and rules) kept per candidate */
+typedef struct {
+    KgTermId term;
+    int known;            /* the triple is already one the rules are applied to */
+    double score;         /* max: the best weight; noisy-or: 1 - prod (1 - weight) */
+    size_t place;         /* 1 + the candidates with strictly better evidence */
+    size_t n_rules;       /* the rules that predict it (the best RS_RANK_KEPT), best first */
+    const size_t *rules;  /* program rule indices */
+    const double *weights;
+} RsCandidate;
+void rs_ranker_candidate(const RsRanker *k, size_t i, RsCandidate *out);
+/* The ranker's querier, to ground a candidate's rules (rs_querier_grounding). */
+RsQuerier *rs_ranker_querier(RsRanker *k);
+/* Under maximum aggregation a query stops applying rules once the order of its best `window`
+ * candidates that are not already known triples can no longer change (the rules left are
+ * weaker than what separates them); the candidates below keep the order their rules so far
+ * give. 0 applies every rule; the default is RS_RANK_WINDOW. */
+void rs_ranker_set_window(RsRanker *k, size_t window);
+#define RS_RANK_WINDOW 20
 /* A KgLinkScoreFn (ctx: an RsRanker): for each query, every entity's score, higher is better;
  * entities no rule predicts score 0. */
 KgStatus rs_ranker_score(void *ranker, const uint32_t *anchor, const uint32_t *rel, size_t n, float *out,
@@ -140,18 +176,24 @@ typedef struct {
     double head_coverage;     /* support / triples of the head relation */
     double confidence;        /* support / body_size */
     double pca_confidence;    /* support / pca_body_size */
-    double weight;            /* support / (body_size + RS_MINE_UNSEEN): what is written */
+    double weight;            /* support / (body_size + unseen): what is written */
 } RsMinedRule;
 
 /* The weight corrects confidence for small support as AnyBURL does: as if every rule had also
- * been wrong this many more times, so 2 of 2 (0.29) ranks below 90 of 100 (0.86). */
+ * been wrong `unseen` more times (AnyBURL's "unseen negative examples", default 5), so 2 of 2
+ * (0.29) ranks below 90 of 100 (0.86). `nous kgc --method rules` picks it on valid. A
+ * dangling rule's weight is then scaled by RS_MINE_DANGLING_FACTOR: its body says only that X
+ * has some l-edge, weak evidence that AnyBURL scales the same way (its RULE_AC2_WEIGHT). */
 #define RS_MINE_UNSEEN 5.0
+#define RS_MINE_DANGLING_FACTOR 0.1
+double rs_mined_weight(const RsMinedRule *r, double unseen);
 
 typedef struct {
     size_t max_length;          /* path rules: body atoms, 1..3 (default 3) */
     size_t max_length_constant; /* rules with constants: 0 (none) or 1 (default 1) */
     double min_support;         /* default 2 */
     double min_confidence;      /* of the weight, default 0.0001 */
+    double unseen;              /* the weight's correction, default RS_MINE_UNSEEN */
     double seconds;             /* sampling time; 0: the default, 10 s */
     uint64_t seed;
     /* Called about every second on a terminal; may be NULL. */
@@ -174,6 +216,9 @@ void rs_mine_defaults(RsMineOptions *opt);
  * what was learnt. */
 KgStatus rs_mine(const KgLinkDataset *d, const RsMineOptions *opt, RsMined **out, KgError *err);
 void rs_mined_free(RsMined *m);
+/* Sets every rule's weight to support / (body_size + unseen) and sorts the rules again, best
+ * first. */
+void rs_mined_reweigh(RsMined *m, double unseen);
 /* The rules as a rule file in the reasoner's syntax, each a weighted rule preceded by a
  * comment with its statistics; names of entities and relations come from name(ctx, is_relation,
  * id), which returns rule-syntax text (an IRI in <>, a prefixed name) or NULL. `preamble`

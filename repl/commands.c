@@ -28,19 +28,26 @@ const ReplCommand repl_commands[] = {
     {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--equality merge|rules] [--check]",
      "derive what the rules entail, store it as inferred (one transaction); --check: is it all there",
      repl_cmd_reason},
-    {"explain", "[--format text|dot|svg] S P O",
-     "the proof of a triple, down to asserted triples (dot: Graphviz, svg: drawn by dot)", repl_cmd_explain},
+    {"explain", "[--format text|dot|svg] [--rules FILE.dl] S P O",
+     "the proof of a triple, down to asserted triples (dot: Graphviz, svg: drawn by dot); with --rules, "
+     "of a triple those rules predict",
+     repl_cmd_explain},
     {"kgc", "DIR [--method embed] [--model transe|distmult|complex|rotate] [--dim N] [--epochs N] [--lr X] "
             "[--batch N] [--reg X] [--negatives N] [--gamma X] [--temperature X] [--init X] [--seed N] "
-            "[--threads N] [--eval-every N] [--patience N] [--plot FILE.svg] [--json]",
-     "link prediction on a benchmark folder: train, early-stop on valid, filtered MRR and Hits@k on test",
+            "[--threads N] [--eval-every N] [--patience N] [--plot FILE.svg] [--json] | "
+            "DIR --method rules [--time S] [--unseen N] [--aggregation max|noisy-or] [-o FILE.dl] [--json]",
+     "link prediction on a benchmark folder: train (or mine rules), early-stop (or tune) on valid, "
+     "filtered MRR and Hits@k on test",
      repl_cmd_kgc},
     {"train", "[--model transe|distmult|complex|rotate] [--name NAME] [--valid-share X] [--dim N] [--epochs N] "
               "[--lr X] [--batch N] [--reg X] [--seed N] [--threads N] [--plot FILE.svg] ...",
      "learn embeddings of the store's asserted links and keep them in the store", repl_cmd_train},
-    {"predict", "S P ? | ? P O [-k N] [--model NAME]",
-     "the k most likely subjects or objects by the stored embeddings, marking known ones", repl_cmd_predict},
-    {"mine", "[--max-length 1|2|3] [--min-support N] [--min-confidence X] [--time S] [--seed N] [--no-constants] -o FILE.dl",
+    {"predict", "S P ? | ? P O [-k N] [--model NAME | --rules FILE.dl [--aggregation max|noisy-or]]",
+     "the k most likely subjects or objects by the stored embeddings, or by rules with the groundings "
+     "behind each, marking known ones",
+     repl_cmd_predict},
+    {"mine", "[--max-length 1|2|3] [--min-support N] [--min-confidence X] [--unseen N] [--time S] [--seed N] "
+             "[--no-constants] -o FILE.dl",
      "learn weighted rules from the store's asserted links and write them as a rule file", repl_cmd_mine},
     {"blas", "[--size N] [--threads N]", "the OpenBLAS kernel in use and its measured sgemm GFLOP/s",
      repl_cmd_blas},

@@ -353,6 +353,8 @@ static long index_of(const KgEmbedding *e, KgTermId t, int relation)
  * the stored embeddings, with their scores, marking those the store already holds. */
 int repl_cmd_predict(Repl *r, int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--rules") == 0 || strncmp(argv[i], "--rules=", 8) == 0) return repl_predict_rules(r, argc, argv);
     const char *set = NULL, *words[3];
     size_t k = 10, n_words = 0;
     for (int i = 1; i < argc; i++) {

@@ -82,6 +82,15 @@ int repl_cmd_query(Repl *r, int argc, char **argv);
 /* reason.c: `reason` and `explain` */
 int repl_cmd_reason(Repl *r, int argc, char **argv);
 int repl_cmd_explain(Repl *r, int argc, char **argv);
+void repl_write_quad(Repl *r, KgStore *store, const KgQuad *q);
+/* The proof of q as `explain` prints it (text), indented by depth; `seen` collects the triples
+ * shown (free it with kg_free). */
+KgStatus repl_explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, KgQuad **seen, size_t *n_seen,
+                           KgError *err);
+/* predict_rules.c: `predict ... --rules FILE`, and `explain S P O --rules FILE` for a triple
+ * the store does not hold (0 explained, 1 no rule predicts it, -1 an error in err) */
+int repl_predict_rules(Repl *r, int argc, char **argv);
+int repl_explain_predicted(Repl *r, KgStore *store, const KgTermId ids[3], const char *path, KgError *err);
 int repl_cmd_kgc(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);
 int repl_cmd_train(Repl *r, int argc, char **argv);

@@ -119,6 +119,8 @@ static int parse_mine_option(Repl *r, const char *cmd, int argc, char **argv, in
             st = repl_usage_error(r, cmd, "--time takes seconds > 0, not '%s'", v);
     } else if ((v = repl_opt_value(argc, argv, i, "--seed"))) {
         if ((st = parse_number(r, cmd, "--seed", v, 0, &x)) == REPL_OK) o->seed = (uint64_t)x;
+    } else if ((v = repl_opt_value(argc, argv, i, "--unseen"))) {
+        st = parse_number(r, cmd, "--unseen", v, 0, &o->unseen);
     } else if (strcmp(argv[*i], "--no-constants") == 0) {
         o->max_length_constant = 0;
     } else {
@@ -165,7 +167,7 @@ int repl_cmd_mine(Repl *r, int argc, char **argv)
                       "# %llu samples, %.1f s. Weight = support / (body + %g), AnyBURL's correction for small\n"
                       "# support; the comment above each rule gives its measures on the mined triples.\n",
                       d->n_train, d->n_entities, d->n_relations, mined->n_rules, mined->n_candidates,
-                      (unsigned long long)mined->n_samples, mined->seconds, RS_MINE_UNSEEN);
+                      (unsigned long long)mined->n_samples, mined->seconds, o.unseen);
         s = kg_prefix_each(store, add_prefix, &preamble, &err);
     }
     if (s == KG_OK && !kg_buf_cstr(&preamble)) s = kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
@@ -220,6 +222,49 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The values of the weight's correction tried on valid, and how many valid triples (spread
+ * evenly over the file) measure each: the choice is paired on the same queries, so a few
+ * hundred tell the values apart. */
+static const double UNSEEN_TRIED[] = {2, 3, 5, 10};
+#define TUNE_TRIPLES 500
+
+/* Sets the program's weights as mining does (rs_mined_weight): the program was read from the
+ * mined rules' text, rule i from mined rule i. */
+static void set_weights(RsProgram *prog, const RsMined *mined, double unseen)
+{
+    for (size_t i = 0; i < mined->n_rules; i++) {
+        rs_rule_set_weight(prog, i, rs_mined_weight(&mined->rules[i], unseen));
+    }
+}
+
+/* Picks the correction with the best filtered MRR on (a sample of) valid, leaves the program's
+ * weights and the ranker's order set to it, and reports each value tried. */
+static KgStatus tune_unseen(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog, const RsMined *mined,
+                            RsRanker *ranker, double *best, KgError *err)
+{
+    size_t n = d->n_valid < TUNE_TRIPLES ? d->n_valid : TUNE_TRIPLES;
+    KgLinkTriple *sample = kg_malloc((n ? n : 1) * sizeof *sample);
+    if (!sample) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) sample[i] = d->valid[i * d->n_valid / n];
+    double best_mrr = -1;
+    KgStatus s = KG_OK;
+    if (!json) fprintf(r->out, "weight = support / (body + u), u picked on %zu valid triples: ", n);
+    for (size_t v = 0; v < sizeof UNSEEN_TRIED / sizeof *UNSEEN_TRIED && s == KG_OK; v++) {
+        KgLinkMetrics mt;
+        set_weights(prog, mined, UNSEEN_TRIED[v]);
+        s = rs_ranker_reorder(ranker, err);
+        if (s == KG_OK) s = kg_link_evaluate(d, sample, n, rs_ranker_score, ranker, 64, &mt, err);
+        if (s != KG_OK) break;
+        if (!json) fprintf(r->out, "%su %g MRR %.4f", v ? ", " : "", UNSEEN_TRIED[v], mt.mrr);
+        if (mt.mrr > best_mrr) best_mrr = mt.mrr, *best = UNSEEN_TRIED[v];
+    }
+    if (!json) fprintf(r->out, "\n");
+    kg_free(sample);
+    if (s != KG_OK) return s;
+    set_weights(prog, mined, *best);
+    return rs_ranker_reorder(ranker, err);
+}
+
 int repl_kgc_rules(Repl *r, int argc, char **argv)
 {
     RsMineOptions o;
@@ -227,6 +272,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     const char *dir = NULL, *keep = NULL;
     int json = 0;
     RsAggregation agg = RS_AGG_MAX;
+    o.unseen = -1; /* not given: picked on valid */
     for (int i = 1; i < argc; i++) {
         const char *v;
         int consumed, st = parse_mine_option(r, "kgc", argc, argv, &i, &o, &consumed);
@@ -250,6 +296,8 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         }
     }
     if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
+    int tune = o.unseen < 0;
+    if (tune) o.unseen = RS_MINE_UNSEEN;
     KgError err = {0};
     KgLinkDataset *d = NULL;
     KgStore *mem = NULL;
@@ -290,10 +338,21 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     /* the rules name terms as <IRI>: the store in memory knows no prefixes worth showing */
     if (s == KG_OK) s = names_init(&names, mem, d, 0, &err);
     if (s == KG_OK) s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
-    if (s == KG_OK && keep) s = write_rule_file(keep, &text, &err);
     if (s == KG_OK) s = rs_program_new(mem, &prog, &err);
     if (s == KG_OK) s = rs_program_add_text(prog, "mined rules", text.data ? text.data : "", text.len, &err);
+    if (s == KG_OK && rs_program_n_rules(prog) != mined->n_rules)
+        s = kg_error_set(&err, KG_ERR_INTERNAL, "%zu rules mined but %zu read back", mined->n_rules,
+                         rs_program_n_rules(prog));
     if (s == KG_OK) s = rs_ranker_new(mem, prog, d, agg, &ranker, &err);
+    double unseen = o.unseen;
+    if (s == KG_OK && tune && d->n_valid) s = tune_unseen(r, json, d, prog, mined, ranker, &unseen, &err);
+    if (s == KG_OK && keep) {
+        /* the file carries the weights picked */
+        rs_mined_reweigh(mined, unseen);
+        kg_buf_free(&text);
+        s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
+        if (s == KG_OK) s = write_rule_file(keep, &text, &err);
+    }
     if (s == KG_OK) t_mine = now_seconds() - t0;
     if (s == KG_OK) s = kg_link_evaluate(d, d->test, d->n_test, rs_ranker_score, ranker, 64, &mt, &err);
     if (s != KG_OK) {
@@ -302,9 +361,9 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         fprintf(r->out,
                 "{\"mrr\": %.6f, \"hits1\": %.6f, \"hits3\": %.6f, \"hits10\": %.6f, \"train_seconds\": %.3f, "
                 "\"eval_seconds\": %.3f, \"method\": \"rules\", \"rules\": %zu, \"candidates\": %zu, "
-                "\"samples\": %llu, \"aggregation\": \"%s\", \"load_seconds\": %.3f}\n",
+                "\"samples\": %llu, \"aggregation\": \"%s\", \"unseen\": %g, \"load_seconds\": %.3f}\n",
                 mt.mrr, mt.hits1, mt.hits3, mt.hits10, t_mine, mt.seconds, mined->n_rules, mined->n_candidates,
-                (unsigned long long)mined->n_samples, agg == RS_AGG_MAX ? "max" : "noisy-or", t_load);
+                (unsigned long long)mined->n_samples, agg == RS_AGG_MAX ? "max" : "noisy-or", unseen, t_load);
     } else {
         fprintf(r->out, "%zu rules (of %zu seen, %llu samples); mining and reading them %.1f s\n", mined->n_rules,
                 mined->n_candidates, (unsigned long long)mined->n_samples, t_mine);

@@ -149,6 +149,8 @@ static void write_quad(Repl *r, KgStore *store, const KgQuad *q)
     kg_buf_free(&b);
 }
 
+void repl_write_quad(Repl *r, KgStore *store, const KgQuad *q) { write_quad(r, store, q); }
+
 /* A triple as a DOT string: quotes and backslashes escaped. */
 static void write_dot_label(Repl *r, KgStore *store, const KgQuad *q)
 {
@@ -235,6 +237,12 @@ static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth
     return s;
 }
 
+KgStatus repl_explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, KgQuad **seen, size_t *n_seen,
+                           KgError *err)
+{
+    return explain_quad(r, store, q, depth, 0, seen, n_seen, err);
+}
+
 /* Turns the DOT graph in `graph` into SVG on r->out with Graphviz's dot (run without a shell,
  * on temporary files); 0 when done, -1 with a message on r->err. */
 static int dot_to_svg(Repl *r, FILE *graph)
@@ -291,6 +299,7 @@ static int dot_to_svg(Repl *r, FILE *graph)
 int repl_cmd_explain(Repl *r, int argc, char **argv)
 {
     int dot = 0, svg = 0;
+    const char *rules = NULL; /* a rule file that may predict a triple the store does not hold */
     char *words[4] = {argv[0], NULL, NULL, NULL}; /* the command, then the triple's terms */
     int n_words = 1;
     for (int i = 1; i < argc; i++) {
@@ -301,6 +310,8 @@ int repl_cmd_explain(Repl *r, int argc, char **argv)
             else if (strcmp(v, "svg") == 0) dot = svg = 1;
             else if (strcmp(v, "text") != 0)
                 return repl_usage_error(r, "explain", "--format is text, dot or svg, not '%s'", v);
+        } else if ((v = repl_opt_value(argc, argv, &i, "--rules"))) {
+            rules = v;
         } else if (n_words < 4) {
             words[n_words++] = argv[i];
         } else {
@@ -336,7 +347,11 @@ int repl_cmd_explain(Repl *r, int argc, char **argv)
         s = kg_match_new(store, &any, KG_ASSERTED | KG_INFERRED, &it, &err);
         if (s == KG_OK) s = kg_iter_next(it, &got, &mark, &err);
         kg_iter_free(it);
-        if (s == KG_DONE) {
+        if (s == KG_DONE && rules && !dot) {
+            int got_it = repl_explain_predicted(r, store, ids, rules, &err);
+            if (got_it < 0) repl_error(r, &err);
+            status = got_it == 0 ? REPL_OK : got_it > 0 ? REPL_FAIL : repl_status_of(err.status);
+        } else if (s == KG_DONE) {
             fprintf(r->out, "%s %s %s is neither asserted nor derived\n", argv[1], argv[2], argv[3]);
             status = REPL_FAIL;
         } else if (s != KG_OK) {

@@ -68,8 +68,67 @@ kgc_rules_ranks_by_the_mined_rules() {
     expect_rc 2 || return 1
     expect_grep err -- '--aggregation is max or noisy-or' || return 1
 }
+# Two rules: where one lives (0.7), and c1 for anyone living anywhere (0.2).
+predict_rules_file() {
+    cat >w.dl <<'RULES'
+0.7 :: [?X, kg:worksIn, ?Y] :- [?X, kg:livesIn, ?Y] .
+0.2 :: [?X, kg:worksIn, kg:c1] :- [?X, kg:livesIn, ?A] .
+RULES
+}
+
+predict_and_explain_by_rules() {
+    rules_kg
+    predict_rules_file
+    "$NOUS" load rk/train.txt >/dev/null 2>&1 || fail "train.txt did not load"
+    nous predict kg:p8 kg:worksIn '?' --rules w.dl -k 5
+    expect_rc 0 || return 1
+    expect_grep out '^1 +kg:c2 +0\.7000 +1  *$' || return 1
+    expect_grep out '^ +because kg:p8 kg:livesIn kg:c2$' || return 1
+    expect_grep out '^2 +kg:c1 +0\.2000 +1  *$' || return 1
+    [ "$(grep -c '^[0-9]' out)" -eq 2 ] || fail "expected 2 candidates: $(cat out)"
+    # subjects too, and known triples are marked
+    nous predict '?' kg:worksIn kg:c0 --rules w.dl
+    expect_rc 0 || return 1
+    # four tie for the first place
+    expect_grep out '^1 +kg:p0 +0\.7000 +1 +asserted$' || return 1
+    expect_grep out '^1 +kg:p9 +0\.7000 +1 *$' || return 1
+    [ "$(grep -c '^1 ' out)" -eq 4 ] || fail "expected 4 in the first place: $(cat out)"
+    # the proof of a predicted triple, and of one no rule predicts
+    nous explain kg:p8 kg:worksIn kg:c2 --rules w.dl
+    expect_rc 0 || return 1
+    expect_grep out '^kg:p8 kg:worksIn kg:c2   \[predicted by 1 rule of w\.dl, score 0\.7000, place 1 of 2 candidates\]$' || return 1
+    expect_grep out '^  rule w\.dl:1: 0\.7 :: \[\?X, kg:worksIn, \?Y\] :- \[\?X, kg:livesIn, \?Y\] \.$' || return 1
+    expect_grep out '^    kg:p8 kg:livesIn kg:c2   \[asserted\]$' || return 1
+    nous explain kg:p8 kg:worksIn kg:c0 --rules w.dl
+    expect_rc 1 || return 1
+    expect_grep out 'no rule of w\.dl predicts it' || return 1
+    # the same in the shell
+    printf '.predict kg:p8 kg:worksIn ? --rules w.dl\n' | "$NOUS" >out 2>err
+    expect_grep out '^1 +kg:c2 +0\.7000' || return 1
+}
+
+predict_by_rules_reports_bad_input() {
+    rules_kg
+    predict_rules_file
+    "$NOUS" load rk/train.txt >/dev/null 2>&1
+    nous predict kg:p8 kg:worksIn '?' --rules missing.dl
+    expect_rc 1 || return 1
+    expect_grep err 'missing\.dl' || return 1
+    nous predict kg:nobody kg:worksIn '?' --rules w.dl
+    expect_rc 1 || return 1
+    expect_grep err 'kg:nobody is not in the store' || return 1
+    printf '0.5 :: [?X, kg:worksIn, ?Y] :- [?X, kg:livesIn ?Y] .\n' >bad.dl
+    nous predict kg:p8 kg:worksIn '?' --rules bad.dl
+    expect_nonzero || return 1
+    expect_grep err 'bad\.dl:1:[0-9]+' || return 1
+    nous predict kg:p8 kg:worksIn '?' --rules w.dl --aggregation mean
+    expect_rc 2 || return 1
+}
+
 MINE_CASES="
     mine_writes_rules_that_reason_reads
     mine_options_are_checked
     kgc_rules_ranks_by_the_mined_rules
+    predict_and_explain_by_rules
+    predict_by_rules_reports_bad_input
 "

@@ -81,7 +81,8 @@ Test(mine, measures_by_hand)
     cr_assert_float_eq(r->pca_confidence, 0.5, 1e-9);
     cr_assert_float_eq(r->weight, 1.0 / 8, 1e-9);
     /* isa(X, person) :- father(X, A): X in {f, a, b}: body 3; a and b are persons: support 2,
-     * head coverage 2/2; confidence 2/3; PCA: a and b have an isa: 2/2. Weight 2 / 8. */
+     * head coverage 2/2; confidence 2/3; PCA: a and b have an isa: 2/2. Weight 2 / 8, scaled
+     * by 0.1 for a dangling rule. */
     const uint32_t father[] = {FATHER};
     r = find(m, RS_MINED_DANGLING, ISA, 1, father, PERSON, 0);
     cr_assert_not_null(r);
@@ -90,7 +91,7 @@ Test(mine, measures_by_hand)
     cr_assert_float_eq(r->head_coverage, 1, 1e-9);
     cr_assert_float_eq(r->confidence, 2.0 / 3, 1e-9);
     cr_assert_float_eq(r->pca_confidence, 1, 1e-9);
-    cr_assert_float_eq(r->weight, 0.25, 1e-9);
+    cr_assert_float_eq(r->weight, 0.25 * RS_MINE_DANGLING_FACTOR, 1e-9);
     /* isa(X, person) :- father(X, c): only b is c's father, and a person: 1 of 1 */
     r = find(m, RS_MINED_CONSTANT, ISA, 1, father, PERSON, C);
     cr_assert_not_null(r);
@@ -104,6 +105,31 @@ Test(mine, measures_by_hand)
         if (m->rules[i].kind == RS_MINED_PATH) cr_assert_lt(m->rules[i].head, N_REL);
     /* best first */
     for (size_t i = 1; i < m->n_rules; i++) cr_assert_geq(m->rules[i - 1].weight, m->rules[i].weight);
+    rs_mined_free(m);
+    dataset_free(d);
+}
+
+/* Object identity in the measures: a grounding's variables are different entities, as when
+ * the rules are applied. Parent p of c1, c2, c3; siblings c1-c2 and c1-c3 (both ways).
+ * sibling(X, Y) :- sibling(X, A), parent(B, A), parent(B, Y):
+ *   X = c1: A in {c2, c3}, B = p, Y in {c2, c3} (Y = A is fine: B came from two As): 2, both true;
+ *   X = c2: A = c1, B = p, Y = c3 only (not c1 = A, not c2 = X): 1, false;
+ *   X = c3: A = c1, Y = c2 only: 1, false.
+ * Body 4, support 2 (without object identity: body 6, support 4). */
+Test(mine, measures_keep_object_identity)
+{
+    enum { P, C1, C2, C3, N_E };
+    enum { PARENT, SIBLING, N_R };
+    const KgLinkTriple t[] = {{P, PARENT, C1},    {P, PARENT, C2},     {P, PARENT, C3},    {C1, SIBLING, C2},
+                              {C2, SIBLING, C1}, {C1, SIBLING, C3}, {C3, SIBLING, C1}};
+    KgLinkDataset *d = dataset(N_E, N_R, t, sizeof t / sizeof t[0]);
+    RsMined *m = mine(d, 0.3, 1);
+    const uint32_t path[] = {SIBLING, PARENT + N_R, PARENT};
+    const RsMinedRule *r = find(m, RS_MINED_PATH, SIBLING, 3, path, 0, 0);
+    cr_assert_not_null(r, "the rule was not found among %zu", m->n_rules);
+    cr_assert_float_eq(r->body_size, 4, 1e-9);
+    cr_assert_float_eq(r->support, 2, 1e-9);
+    cr_assert_float_eq(r->confidence, 0.5, 1e-9);
     rs_mined_free(m);
     dataset_free(d);
 }
