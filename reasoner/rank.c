@@ -51,13 +51,17 @@ struct RsRanker {
     KgTermId anchor;    /* never its own answer (AnyBURL's object identity) */
     KgTermId predicate;
     int bound_object;   /* asking for subjects */
-    Candidate *cands;
+    Candidate *cands;   /* in order of discovery (the slots point here) */
     size_t n_cands, cap_cands;
+    const Candidate **sorted; /* best first, after sort_candidates */
+    double *firsts;           /* scratch for top_settled */
+    size_t cap_sorted;        /* of both */
     uint32_t *slot_of;  /* term -> candidate index + 1, open addressing, tagged by query */
     KgTermId *slot_key;
     uint64_t *slot_query;
     size_t slot_cap;
-    uint64_t query_run, rule_run;
+    uint64_t slot_tag;  /* the tag of the live slots: a new tag empties the table */
+    uint64_t rule_run;
     size_t current_rule;
     KgStatus status;
 };
@@ -80,7 +84,7 @@ void rs_ranker_free(RsRanker *k)
     if (!k) return;
     rs_querier_free(k->q);
     kg_free(k->preds), kg_free(k->rules_of), kg_free(k->rules_at), kg_free(k->map_keys), kg_free(k->map_vals);
-    kg_free(k->cands), kg_free(k->slot_of), kg_free(k->slot_key), kg_free(k->slot_query);
+    kg_free(k->cands), kg_free(k->sorted), kg_free(k->firsts), kg_free(k->slot_of), kg_free(k->slot_key), kg_free(k->slot_query);
     kg_free(k);
 }
 
@@ -194,14 +198,14 @@ static Candidate *candidate(RsRanker *k, KgTermId t)
         }
         for (size_t c = 0; c < k->n_cands; c++) {
             size_t at = home(k->cands[c].term, cap);
-            while (qr[at] == k->query_run) at = (at + 1) & (cap - 1);
-            of[at] = (uint32_t)c + 1, key[at] = k->cands[c].term, qr[at] = k->query_run;
+            while (qr[at] == k->slot_tag) at = (at + 1) & (cap - 1);
+            of[at] = (uint32_t)c + 1, key[at] = k->cands[c].term, qr[at] = k->slot_tag;
         }
         kg_free(k->slot_of), kg_free(k->slot_key), kg_free(k->slot_query);
         k->slot_of = of, k->slot_key = key, k->slot_query = qr, k->slot_cap = cap;
     }
     size_t at = home(t, k->slot_cap);
-    for (; k->slot_query[at] == k->query_run; at = (at + 1) & (k->slot_cap - 1))
+    for (; k->slot_query[at] == k->slot_tag; at = (at + 1) & (k->slot_cap - 1))
         if (k->slot_key[at] == t) return &k->cands[k->slot_of[at] - 1];
     if (k->n_cands == k->cap_cands) {
         size_t cap = k->cap_cands ? 2 * k->cap_cands : 256;
@@ -213,7 +217,7 @@ static Candidate *candidate(RsRanker *k, KgTermId t)
     c->term = t, c->n = 0, c->noisy = 1, c->last_run = 0;
     c->known = k->bound_object ? rs_querier_holds(k->q, t, k->predicate, k->anchor)
                                : rs_querier_holds(k->q, k->anchor, k->predicate, t);
-    k->slot_of[at] = (uint32_t)++k->n_cands, k->slot_key[at] = t, k->slot_query[at] = k->query_run;
+    k->slot_of[at] = (uint32_t)++k->n_cands, k->slot_key[at] = t, k->slot_query[at] = k->slot_tag;
     return c;
 }
 
@@ -247,17 +251,18 @@ static int by_max(const void *pa, const void *pb)
     return 0;
 }
 
+/* The sort's comparators, over pointers to candidates; ties in term order, for output. */
 static int by_max_then_term(const void *pa, const void *pb)
 {
-    int c = by_max(pa, pb);
+    const Candidate *a = *(const Candidate *const *)pa, *b = *(const Candidate *const *)pb;
+    int c = by_max(a, b);
     if (c) return c;
-    const Candidate *a = pa, *b = pb;
     return (a->term > b->term) - (a->term < b->term);
 }
 
-static int by_noisy(const void *pa, const void *pb)
+static int by_noisy_then_term(const void *pa, const void *pb)
 {
-    const Candidate *a = pa, *b = pb;
+    const Candidate *a = *(const Candidate *const *)pa, *b = *(const Candidate *const *)pb;
     if (a->noisy != b->noisy) return a->noisy < b->noisy ? -1 : 1; /* smaller product: more likely */
     return (a->term > b->term) - (a->term < b->term);
 }
@@ -268,17 +273,28 @@ static int same_place(const RsRanker *k, const Candidate *a, const Candidate *b)
     return k->agg == RS_AGG_MAX ? by_max(a, b) == 0 : a->noisy == b->noisy;
 }
 
-static void sort_candidates(RsRanker *k)
+/* Room for n candidates in k->sorted and n weights in k->firsts. 0 when out of memory. */
+static int reserve_scratch(RsRanker *k, size_t n)
 {
-    qsort(k->cands, k->n_cands, sizeof *k->cands, k->agg == RS_AGG_MAX ? by_max_then_term : by_noisy);
-    /* the term -> candidate slots follow the new order */
-    for (size_t at = 0; at < k->slot_cap; at++)
-        if (k->slot_query[at] == k->query_run) k->slot_query[at] = 0;
-    for (size_t c = 0; c < k->n_cands; c++) {
-        size_t at = home(k->cands[c].term, k->slot_cap);
-        while (k->slot_query[at] == k->query_run) at = (at + 1) & (k->slot_cap - 1);
-        k->slot_of[at] = (uint32_t)c + 1, k->slot_key[at] = k->cands[c].term, k->slot_query[at] = k->query_run;
-    }
+    if (n <= k->cap_sorted) return 1;
+    size_t cap = k->cap_sorted ? k->cap_sorted : 256;
+    while (cap < n) cap *= 2;
+    const Candidate **s = kg_realloc(k->sorted, cap * sizeof *s);
+    if (s) k->sorted = s;
+    double *f = kg_realloc(k->firsts, cap * sizeof *f);
+    if (f) k->firsts = f;
+    if (!s || !f) return 0;
+    k->cap_sorted = cap;
+    return 1;
+}
+
+/* k->sorted: the candidates best first. 0 when out of memory. */
+static int sort_candidates(RsRanker *k)
+{
+    if (!reserve_scratch(k, k->n_cands)) return 0;
+    for (size_t c = 0; c < k->n_cands; c++) k->sorted[c] = &k->cands[c];
+    qsort(k->sorted, k->n_cands, sizeof *k->sorted, k->agg == RS_AGG_MAX ? by_max_then_term : by_noisy_then_term);
+    return 1;
 }
 
 /* 1 when candidate a, placed before b, stays before it whatever rules of weight at most
@@ -300,19 +316,40 @@ static int stays_before(const Candidate *a, const Candidate *b, double w_next)
 
 /* 1 when the first `window` candidates that are not known triples are settled: their order,
  * and their lead over every other candidate and over any candidate not yet seen (whose best
- * weight would be at most w_next). Sorts the candidates on the way. */
+ * weight would be at most w_next). Only the candidates whose best weight reaches the
+ * window-th best new one's can be among them, so only those are sorted. */
 static int top_settled(RsRanker *k, double w_next)
 {
     if (!k->window || k->n_cands <= k->window) return 0;
-    sort_candidates(k);
+    /* the bar: the window-th best first weight among the new candidates, kept in firsts[]
+     * (descending) while scanning; it must beat every rule still to run */
+    if (!reserve_scratch(k, k->window)) return 0;
+    double *top = k->firsts;
+    size_t n_top = 0;
+    for (size_t c = 0; c < k->n_cands; c++) {
+        double w = k->cands[c].w[0];
+        if (k->cands[c].known || !(w > w_next) || (n_top == k->window && w <= top[n_top - 1])) continue;
+        size_t at = n_top < k->window ? n_top++ : n_top - 1;
+        for (; at > 0 && top[at - 1] < w; at--) top[at] = top[at - 1];
+        top[at] = w;
+    }
+    if (n_top < k->window) return 0;
+    double bar = top[k->window - 1];
+    if (!reserve_scratch(k, k->n_cands)) return 0;
+    /* sort those reaching the bar (known ones too: they take places) */
+    size_t n = 0;
+    for (size_t c = 0; c < k->n_cands; c++)
+        if (k->cands[c].w[0] >= bar) k->sorted[n++] = &k->cands[c];
+    qsort(k->sorted, n, sizeof *k->sorted, by_max_then_term);
+    const Candidate *const *s = k->sorted;
     size_t last = 0, fresh = 0;
-    for (; last < k->n_cands; last++)
-        if (!k->cands[last].known && ++fresh == k->window) break;
-    if (last == k->n_cands || !(k->cands[last].w[0] > w_next)) return 0;
+    for (; last < n; last++)
+        if (!s[last]->known && ++fresh == k->window) break;
     for (size_t c = 0; c < last; c++)
-        if (!stays_before(&k->cands[c], &k->cands[c + 1], w_next)) return 0;
-    for (size_t c = last + 1; c < k->n_cands; c++)
-        if (!stays_before(&k->cands[last], &k->cands[c], w_next)) return 0;
+        if (!stays_before(s[c], s[c + 1], w_next)) return 0;
+    /* below the bar, a best weight smaller than s[last]'s keeps them behind */
+    for (size_t c = last + 1; c < n; c++)
+        if (!stays_before(s[last], s[c], w_next)) return 0;
     return 1;
 }
 
@@ -320,7 +357,7 @@ KgStatus rs_ranker_query(RsRanker *k, KgTermId x, KgTermId predicate, int bound_
 {
     k->anchor = x, k->predicate = predicate, k->bound_object = bound_object;
     k->n_cands = 0;
-    k->query_run++;
+    k->slot_tag++;
     k->status = KG_OK;
     size_t lo = 0, hi = k->n_preds;
     while (lo < hi) {
@@ -341,9 +378,11 @@ KgStatus rs_ranker_query(RsRanker *k, KgTermId x, KgTermId predicate, int bound_
             if (s != KG_OK) return s;
         }
     }
-    sort_candidates(k);
-    for (size_t c = 0; c < k->n_cands; c++)
-        k->cands[c].place = c > 0 && same_place(k, &k->cands[c - 1], &k->cands[c]) ? k->cands[c - 1].place : c + 1;
+    if (!sort_candidates(k)) return kg_error_set(err, KG_ERR_NOMEM, "out of memory ranking");
+    for (size_t c = 0; c < k->n_cands; c++) {
+        Candidate *cand = &k->cands[k->sorted[c] - k->cands];
+        cand->place = c > 0 && same_place(k, k->sorted[c - 1], cand) ? k->sorted[c - 1]->place : c + 1;
+    }
     return KG_OK;
 }
 
@@ -352,7 +391,7 @@ RsQuerier *rs_ranker_querier(RsRanker *k) { return k->q; }
 
 void rs_ranker_candidate(const RsRanker *k, size_t i, RsCandidate *out)
 {
-    const Candidate *c = &k->cands[i];
+    const Candidate *c = k->sorted[i];
     out->term = c->term;
     out->known = c->known;
     out->n_rules = c->n;
