@@ -1,7 +1,8 @@
 # nous: one Makefile for the program, its tests, sanitizer builds and benchmarks.
 #   make            build ./nous           make test    every test, plain and sanitized
 #   make demo       install, build, load the demo data, open the shell
-#   make bench      load throughput against raptor and raw SQLite, LUBM queries against Redland
+#   make bench      load throughput against raptor and raw SQLite, LUBM queries against Redland,
+#                   reasoning, embedding training against PyTorch, rule mining and ranking
 #   make asan       the sanitized build only  make check-deps   module include rules
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -171,6 +172,8 @@ demo: nous
 	./nous --db demo.db load datasets/ontologies/pizza.owl datasets/umls/train.txt
 	./nous --db demo.db reason --profile owl-rl
 	./nous --db demo.db train --model complex --epochs 40
+	./nous --db demo.db mine --time 5 -o demo-rules.dl
+	./nous --db demo.db predict kg:invertebrate kg:isa '?' --rules demo-rules.dl -k 3
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 
@@ -179,6 +182,7 @@ bench: nous build/plain/sqlite_baseline
 	sh tests/bench/lubm_query.sh
 	sh tests/bench/reason.sh
 	sh tests/bench/embed.sh
+	sh tests/bench/rules.sh
 
 clean:
 	rm -rf build nous

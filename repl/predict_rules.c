@@ -137,9 +137,9 @@ int repl_predict_rules(Repl *r, int argc, char **argv)
             KgBuf b = {0};
             kg_term_write_id(store, cand.term, 1, &b, NULL);
             KgTermId sub = head ? cand.term : anchor, obj = head ? anchor : cand.term;
-            fprintf(r->out, "%-5zu %-40s %8.4f %5zu%s  %s\n", cand.place, kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "",
-                    cand.score, cand.n_rules, cand.n_rules == RS_RANK_KEPT ? "+" : " ",
-                    known_mark(store, sub, pred, obj));
+            const char *known = known_mark(store, sub, pred, obj);
+            fprintf(r->out, "%-5zu %-40s %8.4f %5zu%s%s%s\n", cand.place, kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "",
+                    cand.score, cand.n_rules, cand.n_rules == RS_RANK_KEPT ? "+" : "", *known ? "  " : "", known);
             kg_buf_free(&b);
             for (size_t j = 0; j < cand.n_rules && j < RULES_SHOWN && s == KG_OK; j++) {
                 KgTermId body[MAX_GROUNDING][3];
