@@ -38,6 +38,7 @@ struct RsRanker {
     const KgLinkDataset *d;
     RsAggregation agg;
     size_t window;
+    size_t max_body;    /* rules with more body atoms are not applied; 0: no limit */
     /* the rules by head predicate: preds[g] (ascending) has rules_of[rules_at[g] .. rules_at[g+1]),
      * best weight first */
     KgTermId *preds;
@@ -181,6 +182,7 @@ out:
 }
 
 void rs_ranker_set_window(RsRanker *k, size_t window) { k->window = window; }
+void rs_ranker_set_max_body(RsRanker *k, size_t max_body) { k->max_body = max_body; }
 
 /* ---------------------------------------------------------------- one query */
 
@@ -368,6 +370,7 @@ KgStatus rs_ranker_query(RsRanker *k, KgTermId x, KgTermId predicate, int bound_
     if (x && lo < k->n_preds && k->preds[lo] == predicate) {
         for (size_t j = k->rules_at[lo], since = 0; j < k->rules_at[lo + 1]; j++) {
             k->current_rule = k->rules_of[j];
+            if (k->max_body && k->p->rules[k->current_rule].n_body > k->max_body) continue;
             if (++since == CHECK_EVERY) {
                 since = 0;
                 if (k->agg == RS_AGG_MAX && top_settled(k, k->p->rules[k->current_rule].weight)) break;

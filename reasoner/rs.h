@@ -144,6 +144,8 @@ RsQuerier *rs_ranker_querier(RsRanker *k);
  * weaker than what separates them); the candidates below keep the order their rules so far
  * give. 0 applies every rule; the default is RS_RANK_WINDOW. */
 void rs_ranker_set_window(RsRanker *k, size_t window);
+/* Applies only the rules with at most max_body body atoms (0: all, the default). */
+void rs_ranker_set_max_body(RsRanker *k, size_t max_body);
 #define RS_RANK_WINDOW 20
 /* A KgLinkScoreFn (ctx: an RsRanker): for each query, every entity's score, higher is better;
  * entities no rule predicts score 0. */
@@ -189,7 +191,9 @@ typedef struct {
 double rs_mined_weight(const RsMinedRule *r, double unseen);
 
 typedef struct {
-    size_t max_length;          /* path rules: body atoms, 1..3 (default 3) */
+    size_t max_length;          /* path rules: body atoms, 1..3 (default 3); paths of 1 and 2
+                                   atoms are sampled first, until they saturate or half the time
+                                   is spent (see mine.c) */
     size_t max_length_constant; /* rules with constants: 0 (none) or 1 (default 1) */
     double min_support;         /* default 2 */
     double min_confidence;      /* of the weight, default 0.0001 */

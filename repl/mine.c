@@ -222,47 +222,87 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The values of the weight's correction tried on valid, and how many valid triples (spread
- * evenly over the file) measure each: the choice is paired on the same queries, so a few
- * hundred tell the values apart. */
-static const double UNSEEN_TRIED[] = {2, 3, 5, 10};
+/* What is picked on valid, from (a sample of) its triples spread evenly over the file: the
+ * longest paths applied (2 or 3 atoms: long paths add evidence on some graphs and noise on
+ * others), then the weight's correction u. The choice is paired on the same queries, so a few
+ * hundred triples tell the settings apart. */
+static const double UNSEEN_TRIED[] = {2, 3, 10}; /* besides RS_MINE_UNSEEN, tried first */
 #define TUNE_TRIPLES 500
 
 /* Sets the program's weights as mining does (rs_mined_weight): the program was read from the
  * mined rules' text, rule i from mined rule i. */
 static void set_weights(RsProgram *prog, const RsMined *mined, double unseen)
 {
-    for (size_t i = 0; i < mined->n_rules; i++) {
-        rs_rule_set_weight(prog, i, rs_mined_weight(&mined->rules[i], unseen));
-    }
+    for (size_t i = 0; i < mined->n_rules; i++) rs_rule_set_weight(prog, i, rs_mined_weight(&mined->rules[i], unseen));
 }
 
-/* Picks the correction with the best filtered MRR on (a sample of) valid, leaves the program's
- * weights and the ranker's order set to it, and reports each value tried. */
-static KgStatus tune_unseen(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog, const RsMined *mined,
-                            RsRanker *ranker, double *best, KgError *err)
+typedef struct {
+    Repl *r;
+    int json;
+    const KgLinkDataset *d;
+    RsProgram *prog;
+    const RsMined *mined;
+    RsRanker *ranker;
+    KgLinkTriple *sample;
+    size_t n;
+} Tuning;
+
+/* The valid MRR of the rules with at most max_length atoms, weighed with u. */
+static KgStatus try_setting(Tuning *t, size_t max_length, double unseen, double *mrr, KgError *err)
 {
-    size_t n = d->n_valid < TUNE_TRIPLES ? d->n_valid : TUNE_TRIPLES;
-    KgLinkTriple *sample = kg_malloc((n ? n : 1) * sizeof *sample);
-    if (!sample) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) sample[i] = d->valid[i * d->n_valid / n];
-    double best_mrr = -1;
+    KgLinkMetrics mt;
+    set_weights(t->prog, t->mined, unseen);
+    rs_ranker_set_max_body(t->ranker, max_length);
+    KgStatus s = rs_ranker_reorder(t->ranker, err);
+    if (s == KG_OK) s = kg_link_evaluate(t->d, t->sample, t->n, rs_ranker_score, t->ranker, 64, &mt, err);
+    if (s == KG_OK && !t->json) fprintf(t->r->out, " %.4f", mt.mrr);
+    *mrr = mt.mrr;
+    return s;
+}
+
+/* Picks the longest paths and u with the best filtered MRR on valid (coordinate-wise), leaves
+ * the program's weights and the ranker set to them, and reports each setting tried. */
+static KgStatus tune(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog, const RsMined *mined,
+                     RsRanker *ranker, size_t *best_length, double *best_unseen, KgError *err)
+{
+    size_t longest = 0;
+    for (size_t i = 0; i < mined->n_rules; i++)
+        if (mined->rules[i].kind == RS_MINED_PATH && mined->rules[i].length > longest) longest = mined->rules[i].length;
+    Tuning t = {r, json, d, prog, mined, ranker, NULL, d->n_valid < TUNE_TRIPLES ? d->n_valid : TUNE_TRIPLES};
+    t.sample = kg_malloc((t.n ? t.n : 1) * sizeof *t.sample);
+    if (!t.sample) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t.n; i++) t.sample[i] = d->valid[i * d->n_valid / t.n];
+    double best = -1, mrr = 0;
     KgStatus s = KG_OK;
-    if (!json) fprintf(r->out, "weight = support / (body + u), u picked on %zu valid triples: ", n);
+    *best_length = longest, *best_unseen = RS_MINE_UNSEEN;
+    if (!json) fprintf(r->out, "picked on %zu valid triples (MRR):", t.n);
+    for (size_t len = longest < 2 ? longest : 2; len <= longest && s == KG_OK; len++) {
+        if (!json) fprintf(r->out, "%s paths up to %zu atoms", len > 2 ? "," : "", len);
+        s = try_setting(&t, len, RS_MINE_UNSEEN, &mrr, err);
+        if (s == KG_OK && mrr > best) best = mrr, *best_length = len;
+    }
+    if (!json && s == KG_OK) fprintf(r->out, "; with %zu, u = 5", *best_length);
     for (size_t v = 0; v < sizeof UNSEEN_TRIED / sizeof *UNSEEN_TRIED && s == KG_OK; v++) {
-        KgLinkMetrics mt;
-        set_weights(prog, mined, UNSEEN_TRIED[v]);
-        s = rs_ranker_reorder(ranker, err);
-        if (s == KG_OK) s = kg_link_evaluate(d, sample, n, rs_ranker_score, ranker, 64, &mt, err);
-        if (s != KG_OK) break;
-        if (!json) fprintf(r->out, "%su %g MRR %.4f", v ? ", " : "", UNSEEN_TRIED[v], mt.mrr);
-        if (mt.mrr > best_mrr) best_mrr = mt.mrr, *best = UNSEEN_TRIED[v];
+        if (!json) fprintf(r->out, ", %g", UNSEEN_TRIED[v]);
+        s = try_setting(&t, *best_length, UNSEEN_TRIED[v], &mrr, err);
+        if (s == KG_OK && mrr > best) best = mrr, *best_unseen = UNSEEN_TRIED[v];
     }
     if (!json) fprintf(r->out, "\n");
-    kg_free(sample);
+    kg_free(t.sample);
     if (s != KG_OK) return s;
-    set_weights(prog, mined, *best);
+    set_weights(prog, mined, *best_unseen);
+    rs_ranker_set_max_body(ranker, *best_length);
     return rs_ranker_reorder(ranker, err);
+}
+
+/* Keeps the mined rules whose paths have at most max_length atoms. */
+static void keep_up_to(RsMined *mined, size_t max_length)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < mined->n_rules; i++)
+        if (mined->rules[i].kind != RS_MINED_PATH || mined->rules[i].length <= max_length)
+            mined->rules[w++] = mined->rules[i];
+    mined->n_rules = w;
 }
 
 int repl_kgc_rules(Repl *r, int argc, char **argv)
@@ -272,7 +312,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     const char *dir = NULL, *keep = NULL;
     int json = 0;
     RsAggregation agg = RS_AGG_MAX;
-    o.unseen = -1; /* not given: picked on valid */
+    o.unseen = -1; /* not given: picked on valid, with the longest paths applied */
     for (int i = 1; i < argc; i++) {
         const char *v;
         int consumed, st = parse_mine_option(r, "kgc", argc, argv, &i, &o, &consumed);
@@ -296,8 +336,8 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         }
     }
     if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
-    int tune = o.unseen < 0;
-    if (tune) o.unseen = RS_MINE_UNSEEN;
+    int tuning = o.unseen < 0;
+    if (tuning) o.unseen = RS_MINE_UNSEEN;
     KgError err = {0};
     KgLinkDataset *d = NULL;
     KgStore *mem = NULL;
@@ -345,9 +385,12 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
                          rs_program_n_rules(prog));
     if (s == KG_OK) s = rs_ranker_new(mem, prog, d, agg, &ranker, &err);
     double unseen = o.unseen;
-    if (s == KG_OK && tune && d->n_valid) s = tune_unseen(r, json, d, prog, mined, ranker, &unseen, &err);
+    size_t max_length = o.max_length;
+    if (s == KG_OK && tuning && d->n_valid)
+        s = tune(r, json, d, prog, mined, ranker, &max_length, &unseen, &err);
+    if (s == KG_OK) keep_up_to(mined, max_length); /* the rules applied (counted in the output) */
     if (s == KG_OK && keep) {
-        /* the file carries the weights picked */
+        /* the file carries the rules and weights picked */
         rs_mined_reweigh(mined, unseen);
         kg_buf_free(&text);
         s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
@@ -361,9 +404,10 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         fprintf(r->out,
                 "{\"mrr\": %.6f, \"hits1\": %.6f, \"hits3\": %.6f, \"hits10\": %.6f, \"train_seconds\": %.3f, "
                 "\"eval_seconds\": %.3f, \"method\": \"rules\", \"rules\": %zu, \"candidates\": %zu, "
-                "\"samples\": %llu, \"aggregation\": \"%s\", \"unseen\": %g, \"load_seconds\": %.3f}\n",
+                "\"samples\": %llu, \"aggregation\": \"%s\", \"unseen\": %g, \"max_length\": %zu, \"load_seconds\": %.3f}\n",
                 mt.mrr, mt.hits1, mt.hits3, mt.hits10, t_mine, mt.seconds, mined->n_rules, mined->n_candidates,
-                (unsigned long long)mined->n_samples, agg == RS_AGG_MAX ? "max" : "noisy-or", unseen, t_load);
+                (unsigned long long)mined->n_samples, agg == RS_AGG_MAX ? "max" : "noisy-or", unseen, max_length,
+                t_load);
     } else {
         fprintf(r->out, "%zu rules (of %zu seen, %llu samples); mining and reading them %.1f s\n", mined->n_rules,
                 mined->n_candidates, (unsigned long long)mined->n_samples, t_mine);

@@ -60,6 +60,8 @@ kgc_rules_ranks_by_the_mined_rules() {
         expect_grep out "\"$k\": [0-9]" || return 1
     done
     expect_grep out '"mrr": 1\.000000' || return 1
+    # picked on valid: the weight's correction and the longest paths applied
+    expect_grep out '"unseen": [0-9]+, "max_length": [123],' || return 1
     expect_grep kept.dl 'worksIn> , \?Y\]|worksIn>, \?Y\] :- \[\?X, <http://nous\.local/kg/livesIn>, \?Y\]' || return 1
     nous kgc rk --method rules --time 0.5 --aggregation noisy-or
     expect_rc 0 || return 1
