@@ -349,6 +349,25 @@ static long index_of(const KgEmbedding *e, KgTermId t, int relation)
     return -1;
 }
 
+int repl_predict_pattern(Repl *r, size_t n_words, const char *const *words, int *head)
+{
+    if (n_words != 3 || strcmp(words[1], "?") == 0 || (strcmp(words[0], "?") == 0) == (strcmp(words[2], "?") == 0))
+        return repl_usage_error(r, "predict", "give S P ? or ? P O (one '?', in the subject or the object)");
+    *head = strcmp(words[0], "?") == 0;
+    return REPL_OK;
+}
+
+const char *repl_known_mark(KgStore *store, KgTermId s, KgTermId p, KgTermId o)
+{
+    KgQuad pat = {s, p, o, KG_ANY_GRAPH}, got;
+    KgIter *it = NULL;
+    unsigned mark = 0;
+    int known = kg_match_new(store, &pat, KG_ASSERTED | KG_INFERRED, &it, NULL) == KG_OK &&
+                kg_iter_next(it, &got, &mark, NULL) == KG_OK;
+    kg_iter_free(it);
+    return !known ? "" : mark & KG_ASSERTED ? "asserted" : "inferred";
+}
+
 /* `nous predict S P ?` or `nous predict ? P O` [-k N] [--model NAME]: the k best candidates by
  * the stored embeddings, with their scores, marking those the store already holds. */
 int repl_cmd_predict(Repl *r, int argc, char **argv)
@@ -370,9 +389,9 @@ int repl_cmd_predict(Repl *r, int argc, char **argv)
             return repl_usage_error(r, "predict", "give one pattern: S P ? or ? P O");
         }
     }
-    if (n_words != 3 || strcmp(words[1], "?") == 0 || (strcmp(words[0], "?") == 0) == (strcmp(words[2], "?") == 0))
-        return repl_usage_error(r, "predict", "give S P ? or ? P O (one '?', in the subject or the object)");
-    int head = strcmp(words[0], "?") == 0; /* predicting the subject */
+    int head; /* predicting the subject */
+    int st = repl_predict_pattern(r, n_words, words, &head);
+    if (st != REPL_OK) return st;
     KgStore *store = repl_store(r);
     if (!store) return REPL_FAIL;
     KgError err = {0};
@@ -438,14 +457,8 @@ int repl_cmd_predict(Repl *r, int argc, char **argv)
             KgTermId cand = kg_embedding_entity(e, best[j], NULL);
             KgBuf b = {0};
             kg_term_write_id(store, cand, 1, &b, NULL);
-            KgQuad pat = {head ? cand : anchor_t, rel_t, head ? anchor_t : cand, KG_ANY_GRAPH}, got;
-            KgIter *it = NULL;
-            unsigned mark = 0;
-            int known = kg_match_new(store, &pat, KG_ASSERTED | KG_INFERRED, &it, NULL) == KG_OK &&
-                        kg_iter_next(it, &got, &mark, NULL) == KG_OK;
-            kg_iter_free(it);
             fprintf(r->out, "%-5zu %-50s %10.4f  %s\n", j + 1, kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "", scores[best[j]],
-                    known ? (mark & KG_ASSERTED ? "asserted" : "inferred") : "");
+                    repl_known_mark(store, head ? cand : anchor_t, rel_t, head ? anchor_t : cand));
             kg_buf_free(&b);
         }
         kg_free(best);

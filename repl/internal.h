@@ -95,6 +95,10 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);
 int repl_cmd_train(Repl *r, int argc, char **argv);
 int repl_cmd_predict(Repl *r, int argc, char **argv);
+/* predict's pattern: S P ? or ? P O (*head: the subject is asked); a usage error otherwise */
+int repl_predict_pattern(Repl *r, size_t n_words, const char *const *words, int *head);
+/* "asserted", "inferred" or "" for (s, p, o) in the store */
+const char *repl_known_mark(KgStore *store, KgTermId s, KgTermId p, KgTermId o);
 int repl_cmd_mine(Repl *r, int argc, char **argv);
 /* `kgc DIR --method rules ...` (mine.c) */
 int repl_kgc_rules(Repl *r, int argc, char **argv);

@@ -55,18 +55,6 @@ static void write_term(Repl *r, KgStore *store, KgTermId t)
     kg_buf_free(&b);
 }
 
-/* "asserted", "inferred" or "" for (s, p, o) in the store. */
-static const char *known_mark(KgStore *store, KgTermId s, KgTermId p, KgTermId o)
-{
-    KgQuad pat = {s, p, o, KG_ANY_GRAPH}, got;
-    KgIter *it = NULL;
-    unsigned mark = 0;
-    int known = kg_match_new(store, &pat, KG_ASSERTED | KG_INFERRED, &it, NULL) == KG_OK &&
-                kg_iter_next(it, &got, &mark, NULL) == KG_OK;
-    kg_iter_free(it);
-    return !known ? "" : mark & KG_ASSERTED ? "asserted" : "inferred";
-}
-
 /* A rule as written in its file, on one line (its text may span several). */
 static void write_rule(Repl *r, const RsProgram *p, size_t i)
 {
@@ -112,9 +100,9 @@ int repl_predict_rules(Repl *r, int argc, char **argv)
             return repl_usage_error(r, "predict", "give one pattern: S P ? or ? P O");
         }
     }
-    if (n_words != 3 || strcmp(words[1], "?") == 0 || (strcmp(words[0], "?") == 0) == (strcmp(words[2], "?") == 0))
-        return repl_usage_error(r, "predict", "give S P ? or ? P O (one '?', in the subject or the object)");
-    int head = strcmp(words[0], "?") == 0; /* predicting the subject */
+    int head; /* predicting the subject */
+    int st = repl_predict_pattern(r, n_words, words, &head);
+    if (st != REPL_OK) return st;
     KgStore *store = repl_store(r);
     if (!store) return REPL_FAIL;
     KgError err = {0};
@@ -137,7 +125,7 @@ int repl_predict_rules(Repl *r, int argc, char **argv)
             KgBuf b = {0};
             kg_term_write_id(store, cand.term, 1, &b, NULL);
             KgTermId sub = head ? cand.term : anchor, obj = head ? anchor : cand.term;
-            const char *known = known_mark(store, sub, pred, obj);
+            const char *known = repl_known_mark(store, sub, pred, obj);
             fprintf(r->out, "%-5zu %-40s %8.4f %5zu%s%s%s\n", cand.place, kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "",
                     cand.score, cand.n_rules, cand.n_rules == RS_RANK_KEPT ? "+" : "", *known ? "  " : "", known);
             kg_buf_free(&b);
