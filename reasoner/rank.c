@@ -183,6 +183,7 @@ out:
 
 void rs_ranker_set_window(RsRanker *k, size_t window) { k->window = window; }
 void rs_ranker_set_max_body(RsRanker *k, size_t max_body) { k->max_body = max_body; }
+void rs_ranker_set_aggregation(RsRanker *k, RsAggregation agg) { k->agg = agg; }
 
 /* ---------------------------------------------------------------- one query */
 

@@ -146,6 +146,7 @@ RsQuerier *rs_ranker_querier(RsRanker *k);
 void rs_ranker_set_window(RsRanker *k, size_t window);
 /* Applies only the rules with at most max_body body atoms (0: all, the default). */
 void rs_ranker_set_max_body(RsRanker *k, size_t max_body);
+void rs_ranker_set_aggregation(RsRanker *k, RsAggregation agg);
 #define RS_RANK_WINDOW 20
 /* A KgLinkScoreFn (ctx: an RsRanker): for each query, every entity's score, higher is better;
  * entities no rule predicts score 0. */

@@ -35,7 +35,8 @@ const ReplCommand repl_commands[] = {
     {"kgc", "DIR [--method embed] [--model transe|distmult|complex|rotate] [--dim N] [--epochs N] [--lr X] "
             "[--batch N] [--reg X] [--negatives N] [--gamma X] [--temperature X] [--init X] [--seed N] "
             "[--threads N] [--eval-every N] [--patience N] [--plot FILE.svg] [--json] | "
-            "DIR --method rules [--time S] [--unseen N] [--aggregation max|noisy-or] [-o FILE.dl] [--json]",
+            "DIR --method rules [--time S] [--max-length N] [--unseen N] [--aggregation max|noisy-or] [--no-tune] "
+            "[-o FILE.dl] [--json]",
      "link prediction on a benchmark folder: train (or mine rules), early-stop (or tune) on valid, "
      "filtered MRR and Hits@k on test",
      repl_cmd_kgc},

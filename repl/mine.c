@@ -222,11 +222,13 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* What is picked on valid, from (a sample of) its triples spread evenly over the file: the
- * longest paths applied (2 or 3 atoms: long paths add evidence on some graphs and noise on
- * others), then the weight's correction u. The choice is paired on the same queries, so a few
- * hundred triples tell the settings apart. */
-static const double UNSEEN_TRIED[] = {2, 3, 10}; /* besides RS_MINE_UNSEEN, tried first */
+/* What is picked on valid, from (a sample of) its triples spread evenly over the file, one
+ * setting after the other: the longest paths applied (2 or 3 atoms: long paths add evidence on
+ * some graphs and noise on others), the aggregation (maximum or noisy-or), then the weight's
+ * correction u. Each choice is paired on the same queries, so a few hundred triples tell the
+ * settings apart. */
+static const double UNSEEN_TRIED[] = {RS_MINE_UNSEEN, 2, 3, 10}; /* the default first */
+#define N_UNSEEN_TRIED (sizeof UNSEEN_TRIED / sizeof *UNSEEN_TRIED)
 #define TUNE_TRIPLES 500
 
 /* Sets the program's weights as mining does (rs_mined_weight): the program was read from the
@@ -235,6 +237,14 @@ static void set_weights(RsProgram *prog, const RsMined *mined, double unseen)
 {
     for (size_t i = 0; i < mined->n_rules; i++) rs_rule_set_weight(prog, i, rs_mined_weight(&mined->rules[i], unseen));
 }
+
+/* The settings of ranking by rules, and which of them kgc picks on valid. */
+typedef struct {
+    size_t max_length;
+    double unseen;
+    RsAggregation agg;
+    int pick_length, pick_unseen, pick_agg;
+} RankSettings;
 
 typedef struct {
     Repl *r;
@@ -245,54 +255,87 @@ typedef struct {
     RsRanker *ranker;
     KgLinkTriple *sample;
     size_t n;
+    double best; /* the best valid MRR so far */
 } Tuning;
 
-/* The valid MRR of the rules with at most max_length atoms, weighed with u. */
-static KgStatus try_setting(Tuning *t, size_t max_length, double unseen, double *mrr, KgError *err)
+/* Puts settings x into the program and the ranker. */
+static KgStatus apply_settings(RsProgram *prog, const RsMined *mined, RsRanker *ranker, const RankSettings *x,
+                               KgError *err)
+{
+    set_weights(prog, mined, x->unseen);
+    rs_ranker_set_max_body(ranker, x->max_length);
+    rs_ranker_set_aggregation(ranker, x->agg);
+    return rs_ranker_reorder(ranker, err);
+}
+
+/* Tries settings x on valid; they become *best when their MRR beats every one before. */
+static KgStatus try_settings(Tuning *t, const RankSettings *x, RankSettings *best, KgError *err)
 {
     KgLinkMetrics mt;
-    set_weights(t->prog, t->mined, unseen);
-    rs_ranker_set_max_body(t->ranker, max_length);
-    KgStatus s = rs_ranker_reorder(t->ranker, err);
+    KgStatus s = apply_settings(t->prog, t->mined, t->ranker, x, err);
     if (s == KG_OK) s = kg_link_evaluate(t->d, t->sample, t->n, rs_ranker_score, t->ranker, 64, &mt, err);
-    if (s == KG_OK && !t->json) fprintf(t->r->out, " %.4f", mt.mrr);
-    *mrr = mt.mrr;
+    if (s != KG_OK) return s;
+    if (!t->json) fprintf(t->r->out, " %.4f", mt.mrr);
+    if (mt.mrr > t->best) t->best = mt.mrr, *best = *x;
+    return KG_OK;
+}
+
+/* Tries u on valid (besides the one in *x, already tried) with the rest of *x. */
+static KgStatus pick_unseen(Tuning *t, RankSettings *x, KgError *err)
+{
+    RankSettings trial = *x;
+    KgStatus s = KG_OK;
+    for (size_t v = 0; v < N_UNSEEN_TRIED && s == KG_OK; v++) {
+        if (UNSEEN_TRIED[v] == x->unseen) continue;
+        if (!t->json) fprintf(t->r->out, ", %g", UNSEEN_TRIED[v]);
+        trial.unseen = UNSEEN_TRIED[v];
+        s = try_settings(t, &trial, x, err);
+    }
     return s;
 }
 
-/* Picks the longest paths and u with the best filtered MRR on valid (coordinate-wise), leaves
- * the program's weights and the ranker set to them, and reports each setting tried. */
+/* Picks what x asks to pick, by filtered MRR on valid, one setting after the other; leaves
+ * the program and the ranker set to the result, and reports each setting tried. */
 static KgStatus tune(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog, const RsMined *mined,
-                     RsRanker *ranker, size_t *best_length, double *best_unseen, KgError *err)
+                     RsRanker *ranker, RankSettings *x, KgError *err)
 {
     size_t longest = 0;
     for (size_t i = 0; i < mined->n_rules; i++)
         if (mined->rules[i].kind == RS_MINED_PATH && mined->rules[i].length > longest) longest = mined->rules[i].length;
-    Tuning t = {r, json, d, prog, mined, ranker, NULL, d->n_valid < TUNE_TRIPLES ? d->n_valid : TUNE_TRIPLES};
+    if (!x->pick_length || longest < 3) x->max_length = longest, x->pick_length = 0;
+    Tuning t = {r, json, d, prog, mined, ranker, NULL, d->n_valid < TUNE_TRIPLES ? d->n_valid : TUNE_TRIPLES, -1};
     t.sample = kg_malloc((t.n ? t.n : 1) * sizeof *t.sample);
     if (!t.sample) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < t.n; i++) t.sample[i] = d->valid[i * d->n_valid / t.n];
-    double best = -1, mrr = 0;
     KgStatus s = KG_OK;
-    *best_length = longest, *best_unseen = RS_MINE_UNSEEN;
+    RankSettings trial = *x;
     if (!json) fprintf(r->out, "picked on %zu valid triples (MRR):", t.n);
-    for (size_t len = longest < 2 ? longest : 2; len <= longest && s == KG_OK; len++) {
-        if (!json) fprintf(r->out, "%s paths up to %zu atoms", len > 2 ? "," : "", len);
-        s = try_setting(&t, len, RS_MINE_UNSEEN, &mrr, err);
-        if (s == KG_OK && mrr > best) best = mrr, *best_length = len;
+    if (x->pick_length) {
+        for (size_t len = 2; len <= longest && s == KG_OK; len++) {
+            if (!json) fprintf(r->out, "%s paths up to %zu atoms", len > 2 ? "," : "", len);
+            trial.max_length = len;
+            s = try_settings(&t, &trial, x, err);
+        }
+    } else {
+        if (!json) fprintf(r->out, " paths up to %zu atoms", x->max_length);
+        s = try_settings(&t, x, x, err);
     }
-    if (!json && s == KG_OK) fprintf(r->out, "; with %zu, u = 5", *best_length);
-    for (size_t v = 0; v < sizeof UNSEEN_TRIED / sizeof *UNSEEN_TRIED && s == KG_OK; v++) {
-        if (!json) fprintf(r->out, ", %g", UNSEEN_TRIED[v]);
-        s = try_setting(&t, *best_length, UNSEEN_TRIED[v], &mrr, err);
-        if (s == KG_OK && mrr > best) best = mrr, *best_unseen = UNSEEN_TRIED[v];
+    if (s == KG_OK && x->pick_agg) {
+        if (!json) fprintf(r->out, "; %s", x->agg == RS_AGG_MAX ? "noisy-or" : "maximum");
+        trial = *x;
+        trial.agg = x->agg == RS_AGG_MAX ? RS_AGG_NOISY_OR : RS_AGG_MAX;
+        s = try_settings(&t, &trial, x, err);
+    }
+    if (s == KG_OK && x->pick_unseen) {
+        if (!json)
+            fprintf(r->out, "; with %zu, %s, u = %g", x->max_length, x->agg == RS_AGG_MAX ? "maximum" : "noisy-or",
+                    x->unseen);
+        s = pick_unseen(&t, x, err);
     }
     if (!json) fprintf(r->out, "\n");
     kg_free(t.sample);
     if (s != KG_OK) return s;
-    set_weights(prog, mined, *best_unseen);
-    rs_ranker_set_max_body(ranker, *best_length);
-    return rs_ranker_reorder(ranker, err);
+    return apply_settings(prog, mined, ranker, x, err);
 }
 
 /* Keeps the mined rules whose paths have at most max_length atoms. */
@@ -311,8 +354,8 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     rs_mine_defaults(&o);
     const char *dir = NULL, *keep = NULL;
     int json = 0;
-    RsAggregation agg = RS_AGG_MAX;
-    o.unseen = -1; /* not given: picked on valid, with the longest paths applied */
+    RankSettings x = {0, RS_MINE_UNSEEN, RS_AGG_MAX, 1, 1, 1}; /* all picked on valid unless given */
+    o.unseen = -1;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int consumed, st = parse_mine_option(r, "kgc", argc, argv, &i, &o, &consumed);
@@ -322,9 +365,12 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         if ((v = repl_opt_value(argc, argv, &i, "-o"))) {
             keep = v;
         } else if ((v = repl_opt_value(argc, argv, &i, "--aggregation"))) {
-            if (strcmp(v, "max") == 0) agg = RS_AGG_MAX;
-            else if (strcmp(v, "noisy-or") == 0) agg = RS_AGG_NOISY_OR;
+            if (strcmp(v, "max") == 0) x.agg = RS_AGG_MAX;
+            else if (strcmp(v, "noisy-or") == 0) x.agg = RS_AGG_NOISY_OR;
             else return repl_usage_error(r, "kgc", "--aggregation is max or noisy-or, not '%s'", v);
+            x.pick_agg = 0;
+        } else if (strcmp(argv[i], "--no-tune") == 0) {
+            x.pick_length = x.pick_unseen = x.pick_agg = 0;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else if (repl_is_option(argv[i])) {
@@ -336,8 +382,9 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         }
     }
     if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
-    int tuning = o.unseen < 0;
-    if (tuning) o.unseen = RS_MINE_UNSEEN;
+    if (o.unseen >= 0) x.unseen = o.unseen, x.pick_unseen = 0;
+    o.unseen = x.unseen;
+    x.max_length = o.max_length;
     KgError err = {0};
     KgLinkDataset *d = NULL;
     KgStore *mem = NULL;
@@ -365,7 +412,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
                         "rules: paths up to %zu, constants %s, %.0f s of sampling, seed %llu, %s aggregation\n",
                 dir, d->n_entities, d->n_relations, d->n_train, d->n_valid, d->n_test, o.max_length,
                 o.max_length_constant ? "yes" : "no", o.seconds, (unsigned long long)o.seed,
-                agg == RS_AGG_MAX ? "maximum" : "noisy-or");
+                x.pick_agg ? "picked" : x.agg == RS_AGG_MAX ? "maximum" : "noisy-or");
     fflush(r->out);
     MineProgress prog_ctx = {r};
     if (r->err_is_tty) o.progress = on_progress, o.progress_ctx = &prog_ctx;
@@ -383,15 +430,13 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     if (s == KG_OK && rs_program_n_rules(prog) != mined->n_rules)
         s = kg_error_set(&err, KG_ERR_INTERNAL, "%zu rules mined but %zu read back", mined->n_rules,
                          rs_program_n_rules(prog));
-    if (s == KG_OK) s = rs_ranker_new(mem, prog, d, agg, &ranker, &err);
-    double unseen = o.unseen;
-    size_t max_length = o.max_length;
-    if (s == KG_OK && tuning && d->n_valid)
-        s = tune(r, json, d, prog, mined, ranker, &max_length, &unseen, &err);
-    if (s == KG_OK) keep_up_to(mined, max_length); /* the rules applied (counted in the output) */
+    if (s == KG_OK) s = rs_ranker_new(mem, prog, d, x.agg, &ranker, &err);
+    if (s == KG_OK && (x.pick_length || x.pick_unseen || x.pick_agg) && d->n_valid)
+        s = tune(r, json, d, prog, mined, ranker, &x, &err);
+    if (s == KG_OK) keep_up_to(mined, x.max_length); /* the rules applied (counted in the output) */
     if (s == KG_OK && keep) {
         /* the file carries the rules and weights picked */
-        rs_mined_reweigh(mined, unseen);
+        rs_mined_reweigh(mined, x.unseen);
         kg_buf_free(&text);
         s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
         if (s == KG_OK) s = write_rule_file(keep, &text, &err);
@@ -406,7 +451,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
                 "\"eval_seconds\": %.3f, \"method\": \"rules\", \"rules\": %zu, \"candidates\": %zu, "
                 "\"samples\": %llu, \"aggregation\": \"%s\", \"unseen\": %g, \"max_length\": %zu, \"load_seconds\": %.3f}\n",
                 mt.mrr, mt.hits1, mt.hits3, mt.hits10, t_mine, mt.seconds, mined->n_rules, mined->n_candidates,
-                (unsigned long long)mined->n_samples, agg == RS_AGG_MAX ? "max" : "noisy-or", unseen, max_length,
+                (unsigned long long)mined->n_samples, x.agg == RS_AGG_MAX ? "max" : "noisy-or", x.unseen, x.max_length,
                 t_load);
     } else {
         fprintf(r->out, "%zu rules (of %zu seen, %llu samples); mining and reading them %.1f s\n", mined->n_rules,

@@ -62,6 +62,13 @@ kgc_rules_ranks_by_the_mined_rules() {
     expect_grep out '"mrr": 1\.000000' || return 1
     # picked on valid: the weight's correction and the longest paths applied
     expect_grep out '"unseen": [0-9]+, "max_length": [123],' || return 1
+    # nothing picked: the defaults, or what is given
+    nous kgc rk --method rules --time 0.5 --no-tune --json
+    expect_rc 0 || return 1
+    expect_grep out '"aggregation": "max", "unseen": 5, "max_length": 3,' || return 1
+    nous kgc rk --method rules --time 0.5 --unseen 2 --aggregation noisy-or --max-length 2 --json
+    expect_rc 0 || return 1
+    expect_grep out '"aggregation": "noisy-or", "unseen": 2, "max_length": [12],' || return 1
     expect_grep kept.dl 'worksIn> , \?Y\]|worksIn>, \?Y\] :- \[\?X, <http://nous\.local/kg/livesIn>, \?Y\]' || return 1
     nous kgc rk --method rules --time 0.5 --aggregation noisy-or
     expect_rc 0 || return 1
