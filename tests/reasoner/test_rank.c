@@ -241,3 +241,42 @@ Test(rank, stopping_early_keeps_the_top_exact)
     kg_store_close(st);
     kg_buf_free(&ttl), kg_buf_free(&dl);
 }
+
+/* Candidates with the same weights: the one the rules reach more ways comes first, in both
+ * aggregations (t1 through b and through c, t2 through b only). */
+Test(rank, more_ways_break_ties)
+{
+    static const char *const ttl = "@prefix ex: <" EX "> .\n"
+                                   "ex:a ex:knows ex:b , ex:c . ex:b ex:likes ex:t1 , ex:t2 . ex:c ex:likes ex:t1 .\n"
+                                   "ex:z ex:rec ex:z2 .\n";
+    static const char *const dl = "@prefix ex: <" EX "> .\n"
+                                  "0.5 :: [?X, ex:rec, ?Y] :- [?X, ex:knows, ?A], [?A, ex:likes, ?Y] .\n";
+    KgStore *st = open_store(":memory:");
+    KgLoadOptions lo = {.format = KG_FMT_TURTLE};
+    load_ok(st, "ways.ttl", ttl, &lo);
+    KgError err = {0};
+    RsProgram *p = NULL;
+    cr_assert_eq(rs_program_new(st, &p, &err), KG_OK);
+    cr_assert_eq(rs_program_add_text(p, "ways.dl", dl, strlen(dl), &err), KG_OK, "%s", err.msg);
+    KgTermId a, rec, t1, t2;
+    cr_assert_eq(kg_dict_lookup_iri(st, EX "a", &a, NULL), KG_OK);
+    cr_assert_eq(kg_dict_lookup_iri(st, EX "t1", &t1, NULL), KG_OK);
+    cr_assert_eq(kg_dict_lookup_iri(st, EX "t2", &t2, NULL), KG_OK);
+    cr_assert_eq(kg_dict_lookup_iri(st, EX "rec", &rec, NULL), KG_OK);
+    for (int agg = 0; agg < 2; agg++) {
+        RsRanker *k = NULL;
+        cr_assert_eq(rs_ranker_new(st, p, NULL, agg ? RS_AGG_NOISY_OR : RS_AGG_MAX, &k, &err), KG_OK, "%s", err.msg);
+        cr_assert_eq(rs_ranker_query(k, a, rec, 0, &err), KG_OK);
+        cr_assert_eq(rs_ranker_n_candidates(k), 2);
+        RsCandidate first, second;
+        rs_ranker_candidate(k, 0, &first);
+        rs_ranker_candidate(k, 1, &second);
+        cr_assert_eq(first.term, t1, "aggregation %d", agg);
+        cr_assert_eq(second.term, t2);
+        cr_assert_eq(first.place, 1);
+        cr_assert_eq(second.place, 2);
+        rs_ranker_free(k);
+    }
+    rs_program_free(p);
+    kg_store_close(st);
+}
