@@ -4,10 +4,7 @@
  * to the store's triples once, as AnyBURL applies them. The candidates are then ordered by
  *   - maximum aggregation (AnyBURL's): the best weight of a rule that predicts a candidate,
  *     ties broken by its second best, and so on (the first RS_RANK_KEPT weights);
- *   - or noisy-or: 1 - prod (1 - weight) over the rules that predict it;
- * and what is still equal by how many times those rules reached the candidate (the joins walk
- * each distinct intermediate entity once, so this counts paths that differ in their last one):
- * more ways to the same answer, more evidence (WN18RR: +0.18 points of MRR).
+ *   - or noisy-or: 1 - prod (1 - weight) over the rules that predict it.
  * Rules run best first, so under maximum aggregation a candidate's weights only ever grow a
  * tail of values no larger than the next rule's: once the order of the best `window` new
  * candidates (and their lead over the rest, and over any candidate not yet seen) cannot
@@ -31,8 +28,6 @@ typedef struct {
     uint64_t last_run;  /* the last rule run that predicted it: counted once per rule */
     size_t place;       /* 1 + the candidates strictly better (ties share a place) */
     double noisy;       /* prod (1 - weight) over every rule that predicts it */
-    uint64_t reached;   /* times the rules that count (below) reached it: the last tie-break */
-    int counting;       /* the current rule counts: its weight is kept (or noisy-or) */
     double w[RS_RANK_KEPT];
     size_t rule[RS_RANK_KEPT];
 } Candidate;
@@ -222,7 +217,7 @@ static Candidate *candidate(RsRanker *k, KgTermId t)
         k->cands = c, k->cap_cands = cap;
     }
     Candidate *c = &k->cands[k->n_cands];
-    c->term = t, c->n = 0, c->noisy = 1, c->last_run = 0, c->reached = 0, c->counting = 0;
+    c->term = t, c->n = 0, c->noisy = 1, c->last_run = 0;
     c->known = k->bound_object ? rs_querier_holds(k->q, t, k->predicate, k->anchor)
                                : rs_querier_holds(k->q, k->anchor, k->predicate, t);
     k->slot_of[at] = (uint32_t)++k->n_cands, k->slot_key[at] = t, k->slot_query[at] = k->slot_tag;
@@ -239,18 +234,13 @@ static void on_answer(void *ctx, KgTermId value)
         k->status = KG_ERR_NOMEM;
         return;
     }
-    if (c->last_run == k->rule_run) { /* the same rule reaching it another way */
-        c->reached += c->counting;
-        return;
-    }
+    if (c->last_run == k->rule_run) return;
     c->last_run = k->rule_run;
     double w = k->p->rules[k->current_rule].weight;
-    c->counting = k->agg == RS_AGG_NOISY_OR || c->n < RS_RANK_KEPT;
     if (c->n < RS_RANK_KEPT) { /* rules come best first: the list stays sorted */
         c->w[c->n] = w, c->rule[c->n] = k->current_rule;
         c->n++;
     }
-    c->reached += c->counting;
     c->noisy *= 1 - w;
 }
 
@@ -261,7 +251,7 @@ static int by_max(const void *pa, const void *pb)
         double x = i < a->n ? a->w[i] : -1, y = i < b->n ? b->w[i] : -1;
         if (x != y) return x > y ? -1 : 1;
     }
-    return (a->reached < b->reached) - (a->reached > b->reached);
+    return 0;
 }
 
 /* The sort's comparators, over pointers to candidates; ties in term order, for output. */
@@ -277,14 +267,13 @@ static int by_noisy_then_term(const void *pa, const void *pb)
 {
     const Candidate *a = *(const Candidate *const *)pa, *b = *(const Candidate *const *)pb;
     if (a->noisy != b->noisy) return a->noisy < b->noisy ? -1 : 1; /* smaller product: more likely */
-    if (a->reached != b->reached) return a->reached > b->reached ? -1 : 1;
     return (a->term > b->term) - (a->term < b->term);
 }
 
 /* Equal evidence: the same place in the ranking (the sort orders ties by term, for output). */
 static int same_place(const RsRanker *k, const Candidate *a, const Candidate *b)
 {
-    return k->agg == RS_AGG_MAX ? by_max(a, b) == 0 : a->noisy == b->noisy && a->reached == b->reached;
+    return k->agg == RS_AGG_MAX ? by_max(a, b) == 0 : a->noisy == b->noisy;
 }
 
 /* Room for n candidates in k->sorted and n weights in k->firsts. 0 when out of memory. */
@@ -325,7 +314,7 @@ static int stays_before(const Candidate *a, const Candidate *b, double w_next)
             return 0; /* equal so far: either may still pull ahead */
         }
     }
-    return 1; /* both full: their weights and the times they were reached are final */
+    return 1; /* both full: equal for good, and equal places stay equal */
 }
 
 /* 1 when the first `window` candidates that are not known triples are settled: their order,
