@@ -292,6 +292,19 @@ void rs_engine_free_compiled(Compiled *c)
     kg_free(c->plans);
 }
 
+void rs_engine_release(Engine *e)
+{
+    for (size_t i = 0; e->rules && i < e->prog->n_rules; i++)
+        if (e->rules[i].rule) rs_engine_free_compiled(&e->rules[i]);
+    kg_free(e->rules);
+    rs_eq_free(e);
+    rs_facts_free(&e->db);
+    kg_free(e->conf), kg_free(e->rule_of), kg_free(e->prem_start), kg_free(e->n_prem), kg_free(e->prems);
+    kg_free(e->pending), kg_free(e->better), kg_free(e->delta_sorted), kg_free(e->kinds);
+    kg_free(e->pending_prems), kg_free(e->graphs);
+    kg_free(e->memo_keys), kg_free(e->memo_gen), kg_free(e->memo_count);
+}
+
 /* ---------------------------------------------------------------- joining */
 
 static KgTermId value_of(const Engine *e, const RsTerm *t, KgTermId constant)
@@ -845,22 +858,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     st.seconds_write = now_s() - t2;
 out:
     if (s != KG_OK) kg_store_rollback(store);
-    for (size_t i = 0; e.rules && i < p->n_rules; i++)
-        if (e.rules[i].rule) rs_engine_free_compiled(&e.rules[i]);
-    kg_free(e.rules);
-    rs_eq_free(&e);
-    rs_facts_free(&e.db);
-    kg_free(e.conf);
-    kg_free(e.rule_of);
-    kg_free(e.prem_start);
-    kg_free(e.n_prem);
-    kg_free(e.prems);
-    kg_free(e.pending);
-    kg_free(e.better);
-    kg_free(e.delta_sorted);
-    kg_free(e.kinds);
-    kg_free(e.pending_prems);
-    kg_free(e.graphs);
+    rs_engine_release(&e);
     if (s == KG_OK && stats) {
         st.per_rule = e.per_rule;
         st.n_rules = p->n_rules;

@@ -121,6 +121,9 @@ KgStatus rs_engine_compile_heads(Engine *e, const RsRule *r, Compiled *c, int in
 /* The body's constants as ids, its expressions, and a join order per positive atom. */
 KgStatus rs_engine_compile_rule(Engine *e, const RsRule *r, Compiled *c, KgError *err);
 void rs_engine_free_compiled(Compiled *c);
+/* Frees what an engine owns (compiled rules, facts, derivations, scratch, the join memo), all
+ * but per_rule, which reasoning hands on as statistics. */
+void rs_engine_release(Engine *e);
 /* Completes a join order: plan[0 .. n) placed (used, their variables in bound), the rest
  * greedily (FILTER, BIND, NOT as soon as ready; else the atom with most positions bound). */
 void rs_engine_order_rest(const Compiled *c, int *bound, char *used, size_t *plan, size_t n);

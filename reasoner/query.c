@@ -22,15 +22,9 @@ struct RsQuerier {
 void rs_querier_free(RsQuerier *q)
 {
     if (!q) return;
-    Engine *e = &q->e;
-    for (size_t i = 0; e->rules && i < e->prog->n_rules; i++)
-        if (e->rules[i].rule) rs_engine_free_compiled(&e->rules[i]);
-    kg_free(e->rules);
-    rs_facts_free(&e->db);
-    kg_free(e->conf), kg_free(e->rule_of), kg_free(e->prem_start), kg_free(e->n_prem), kg_free(e->prems);
-    kg_free(e->graphs), kg_free(e->kinds), kg_free(e->per_rule);
+    rs_engine_release(&q->e);
+    kg_free(q->e.per_rule);
     kg_free(q->plans), kg_free(q->plan_at), kg_free(q->usable), kg_free(q->live), kg_free(q->visits);
-    kg_free(e->memo_keys), kg_free(e->memo_gen), kg_free(e->memo_count);
     kg_free(q);
 }
 
