@@ -55,8 +55,8 @@ struct RsRanker {
     Candidate *cands;   /* in order of discovery (the slots point here) */
     size_t n_cands, cap_cands;
     const Candidate **sorted; /* best first, after sort_candidates */
-    double *firsts;           /* scratch for top_settled */
-    size_t cap_sorted;        /* of both */
+    size_t cap_sorted;
+    double *top;              /* top_settled's scratch: `window` best weights */
     uint32_t *slot_of;  /* term -> candidate index + 1, open addressing, tagged by query */
     KgTermId *slot_key;
     uint64_t *slot_query;
@@ -85,7 +85,7 @@ void rs_ranker_free(RsRanker *k)
     if (!k) return;
     rs_querier_free(k->q);
     kg_free(k->preds), kg_free(k->rules_of), kg_free(k->rules_at), kg_free(k->map_keys), kg_free(k->map_vals);
-    kg_free(k->cands), kg_free(k->sorted), kg_free(k->firsts), kg_free(k->slot_of), kg_free(k->slot_key), kg_free(k->slot_query);
+    kg_free(k->cands), kg_free(k->sorted), kg_free(k->top), kg_free(k->slot_of), kg_free(k->slot_key), kg_free(k->slot_query);
     kg_free(k);
 }
 
@@ -125,7 +125,8 @@ KgStatus rs_ranker_new(KgStore *store, RsProgram *p, const KgLinkDataset *d, RsA
         return kg_error_set(err, KG_ERR_ARG, "ranking by rules needs the dataset's terms in the store");
     RsRanker *k = kg_calloc(1, sizeof *k);
     if (!k) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-    k->p = p, k->d = d, k->agg = agg, k->window = RS_RANK_WINDOW;
+    k->p = p, k->d = d, k->agg = agg;
+    rs_ranker_set_window(k, RS_RANK_WINDOW);
     KgStatus s = rs_querier_open(store, p, &k->q, err);
     if (s != KG_OK) goto out;
     /* the rules that can answer, grouped by head predicate */
@@ -181,7 +182,12 @@ out:
     return KG_OK;
 }
 
-void rs_ranker_set_window(RsRanker *k, size_t window) { k->window = window; }
+void rs_ranker_set_window(RsRanker *k, size_t window)
+{
+    kg_free(k->top);
+    k->top = window ? kg_malloc(window * sizeof *k->top) : NULL; /* none: no early stop */
+    k->window = window;
+}
 void rs_ranker_set_max_body(RsRanker *k, size_t max_body) { k->max_body = max_body; }
 void rs_ranker_set_aggregation(RsRanker *k, RsAggregation agg) { k->agg = agg; }
 
@@ -276,25 +282,22 @@ static int same_place(const RsRanker *k, const Candidate *a, const Candidate *b)
     return k->agg == RS_AGG_MAX ? by_max(a, b) == 0 : a->noisy == b->noisy;
 }
 
-/* Room for n candidates in k->sorted and n weights in k->firsts. 0 when out of memory. */
-static int reserve_scratch(RsRanker *k, size_t n)
+/* Room for n candidates in k->sorted. 0 when out of memory. */
+static int reserve_sorted(RsRanker *k, size_t n)
 {
     if (n <= k->cap_sorted) return 1;
     size_t cap = k->cap_sorted ? k->cap_sorted : 256;
     while (cap < n) cap *= 2;
     const Candidate **s = kg_realloc(k->sorted, cap * sizeof *s);
-    if (s) k->sorted = s;
-    double *f = kg_realloc(k->firsts, cap * sizeof *f);
-    if (f) k->firsts = f;
-    if (!s || !f) return 0;
-    k->cap_sorted = cap;
+    if (!s) return 0;
+    k->sorted = s, k->cap_sorted = cap;
     return 1;
 }
 
 /* k->sorted: the candidates best first. 0 when out of memory. */
 static int sort_candidates(RsRanker *k)
 {
-    if (!reserve_scratch(k, k->n_cands)) return 0;
+    if (!reserve_sorted(k, k->n_cands)) return 0;
     for (size_t c = 0; c < k->n_cands; c++) k->sorted[c] = &k->cands[c];
     qsort(k->sorted, k->n_cands, sizeof *k->sorted, k->agg == RS_AGG_MAX ? by_max_then_term : by_noisy_then_term);
     return 1;
@@ -323,11 +326,10 @@ static int stays_before(const Candidate *a, const Candidate *b, double w_next)
  * window-th best new one's can be among them, so only those are sorted. */
 static int top_settled(RsRanker *k, double w_next)
 {
-    if (!k->window || k->n_cands <= k->window) return 0;
-    /* the bar: the window-th best first weight among the new candidates, kept in firsts[]
+    if (!k->window || !k->top || k->n_cands <= k->window) return 0;
+    /* the bar: the window-th best first weight among the new candidates, kept in top[]
      * (descending) while scanning; it must beat every rule still to run */
-    if (!reserve_scratch(k, k->window)) return 0;
-    double *top = k->firsts;
+    double *top = k->top;
     size_t n_top = 0;
     for (size_t c = 0; c < k->n_cands; c++) {
         double w = k->cands[c].w[0];
@@ -338,7 +340,7 @@ static int top_settled(RsRanker *k, double w_next)
     }
     if (n_top < k->window) return 0;
     double bar = top[k->window - 1];
-    if (!reserve_scratch(k, k->n_cands)) return 0;
+    if (!reserve_sorted(k, k->n_cands)) return 0;
     /* sort those reaching the bar (known ones too: they take places) */
     size_t n = 0;
     for (size_t c = 0; c < k->n_cands; c++)
