@@ -156,7 +156,6 @@ KgStatus kg_load_tsv(KgLoadCtx *lc, KgReader *rd, KgError *err);
  * by the error, so it must outlive it). Shared by `load` and the benchmark folder reader. */
 KgStatus kg_tsv_fields(const char *line, size_t n, const char *file, unsigned long line_no,
                        const char **field, size_t *len, KgError *err);
-double kg_now(void);
 
 /* Interns a blank node whose label is local to this load. */
 KgStatus kg_load_blank(KgLoadCtx *lc, const char *label, size_t len, KgTermId *out,

@@ -106,6 +106,8 @@ void kg_buf_free(KgBuf *b);
 void kg_interrupt_install(void);
 void kg_interrupt_request(void);
 int kg_interrupted(void);
+/* Seconds on the monotonic clock, for timing work. */
+double kg_now(void);
 void kg_interrupt_clear(void);
 
 /* ---------------------------------------------------------------- terms */

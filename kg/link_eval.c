@@ -9,14 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---------------------------------------------------------------- the filter index */
 
@@ -169,7 +161,7 @@ static void query_of(const KgLinkTriple *triples, size_t q, uint32_t n_relations
 KgStatus kg_link_evaluate(const KgLinkDataset *d, const KgLinkTriple *triples, size_t n, KgLinkScoreFn score,
                      void *ctx, size_t batch, KgLinkMetrics *out, KgError *err)
 {
-    double start = now_seconds();
+    double start = kg_now();
     memset(out, 0, sizeof *out);
     if (!score || batch == 0)
         return kg_error_set(err, KG_ERR_ARG, "evaluation needs a scorer and a batch size > 0");
@@ -228,7 +220,7 @@ KgStatus kg_link_evaluate(const KgLinkDataset *d, const KgLinkTriple *triples, s
     }
     out->n_queries = n_queries;
 out:
-    out->seconds = now_seconds() - start;
+    out->seconds = kg_now() - start;
     kg_free(fi.known);
     kg_free(scores);
     kg_free(anchor);

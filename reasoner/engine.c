@@ -14,14 +14,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---------------------------------------------------------------- facts and their metadata */
 
@@ -786,7 +778,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
 {
     Engine e = {.store = store, .prog = p, .err = err};
     RsStats st = {0};
-    double t0 = now_s();
+    double t0 = kg_now();
     KgStatus s = kg_store_begin(store, err);
     if (s != KG_OK) return s;
     e.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *e.rules);
@@ -820,7 +812,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     kg_free(asserted);
     if (s != KG_OK) goto out;
     st.n_facts = e.n_loaded;
-    double t1 = now_s();
+    double t1 = kg_now();
     st.seconds_load = t1 - t0;
     /* each stratum from where it last reached its fixpoint; equality merged by a higher
      * stratum can make a lower one's rules match again, so then the strata run once more */
@@ -842,7 +834,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     }
     kg_free(from);
     if (s != KG_OK) goto out;
-    double t2 = now_s();
+    double t2 = kg_now();
     st.seconds_reason = t2 - t1;
     st.n_derived = e.db.n - e.n_loaded;
     if (e.eq) {
@@ -855,7 +847,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     find_inconsistencies(&e, &st);
     KG_TRY(s, rs_write_back(&e, &st.n_written, err));
     KG_TRY(s, kg_store_commit(store, err));
-    st.seconds_write = now_s() - t2;
+    st.seconds_write = kg_now() - t2;
 out:
     if (s != KG_OK) kg_store_rollback(store);
     rs_engine_release(&e);

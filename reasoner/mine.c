@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SHORT 2
 #define SATURATION_BATCH 4096
@@ -39,13 +38,6 @@
 #define SAMPLE_SOURCES 1000
 #define WORK_LIMIT 2000000
 #define NONE UINT32_MAX
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 void rs_mine_defaults(RsMineOptions *opt)
 {
@@ -390,17 +382,17 @@ KgStatus rs_mine(const KgLinkDataset *d, const RsMineOptions *opt, RsMined **out
         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory mining rules");
         goto out;
     }
-    double t0 = now_s(), budget = opt->seconds > 0 ? opt->seconds : 10, last = t0;
+    double t0 = kg_now(), budget = opt->seconds > 0 ? opt->seconds : 10, last = t0;
     while (d->n_train && s == KG_OK) {
         s = sample(&m, d, err);
         res->n_samples++;
         if (res->n_samples % SATURATION_BATCH == 0 && m.max_length < opt->max_length) {
             int saturated = (double)m.new_rules < (1 - SATURATION) * (double)m.offered;
-            if (saturated || now_s() - t0 >= budget / 2) m.max_length = opt->max_length;
+            if (saturated || kg_now() - t0 >= budget / 2) m.max_length = opt->max_length;
             m.offered = m.new_rules = 0;
         }
         if ((res->n_samples & 63) == 0) {
-            double t = now_s();
+            double t = kg_now();
             if (t - t0 >= budget || kg_interrupted()) break; /* Ctrl-C: keep what was learnt */
             if (opt->progress && t - last >= 1) {
                 size_t kept = 0;
@@ -422,7 +414,7 @@ KgStatus rs_mine(const KgLinkDataset *d, const RsMineOptions *opt, RsMined **out
         if (m.cands[i].kept) res->rules[res->n_rules++] = m.cands[i].r;
     qsort(res->rules, res->n_rules, sizeof *res->rules, by_weight);
     res->n_candidates = m.n_cands;
-    res->seconds = now_s() - t0;
+    res->seconds = kg_now() - t0;
 out:
     kg_free(m.mark), kg_free(m.front), kg_free(m.next), kg_free(m.from), kg_free(m.cands), kg_free(m.slots);
     rs_graph_free(&g);

@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Each term's text, looked up in the store once (a rule file names the same few terms many
  * times over): prefixed where a known prefix fits (shorten), else as <IRI>. */
@@ -215,13 +214,6 @@ static KgStatus lookup_terms(KgStore *store, char **names, size_t n, KgTermId **
     return KG_OK;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* What is picked on valid, from (a sample of) its triples spread evenly over the file, one
  * setting after the other: the longest paths applied (2 or 3 atoms: long paths add evidence on
  * some graphs and noise on others), the aggregation (maximum or noisy-or), then the weight's
@@ -397,7 +389,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     double t_mine = 0, t_load = 0;
     KgStatus s = kg_link_read_dir(dir, &d, &err);
     if (s == KG_OK) s = kg_store_open(":memory:", &mem, &err);
-    double t0 = now_seconds();
+    double t0 = kg_now();
     if (s == KG_OK) {
         KgLoadOptions lo = {.format = KG_FMT_TSV};
         s = kg_buf_printf(&path, "%s/train.txt", dir) == KG_OK && kg_buf_cstr(&path)
@@ -406,7 +398,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     }
     if (s == KG_OK) s = lookup_terms(mem, d->entity_names, d->n_entities, &d->entity_terms, &err);
     if (s == KG_OK) s = lookup_terms(mem, d->relation_names, d->n_relations, &d->relation_terms, &err);
-    t_load = now_seconds() - t0;
+    t_load = kg_now() - t0;
     if (s == KG_OK && !json)
         fprintf(r->out, "%s: %zu entities, %zu relations; %zu train, %zu valid, %zu test triples\n"
                         "rules: paths up to %zu, constants %s, %.0f s of sampling, seed %llu, %s aggregation\n",
@@ -418,7 +410,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     if (r->err_is_tty) o.progress = on_progress, o.progress_ctx = &prog_ctx;
     kg_interrupt_install();
     if (s == KG_OK) {
-        t0 = now_seconds();
+        t0 = kg_now();
         s = rs_mine(d, &o, &mined, &err);
         if (r->err_is_tty) fputs("\r\033[K", r->err);
     }
@@ -441,7 +433,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
         s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
         if (s == KG_OK) s = write_rule_file(keep, &text, &err);
     }
-    if (s == KG_OK) t_mine = now_seconds() - t0;
+    if (s == KG_OK) t_mine = kg_now() - t0;
     if (s == KG_OK) s = kg_link_evaluate(d, d->test, d->n_test, rs_ranker_score, ranker, 64, &mt, &err);
     if (s != KG_OK) {
         repl_error(r, &err);

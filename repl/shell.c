@@ -9,7 +9,6 @@
 #include <editline/readline.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PROMPT "nous> "
@@ -65,13 +64,6 @@ static int read_line(Source *src, const char *prompt)
 
 static int is_blank(const char *line) { return line[strspn(line, " \t\r\n")] == '\0'; }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Runs one command line. *timed tells whether it was work (a command of the main table)
  * rather than a shell setting, for .timer. */
 static int run_command(Repl *r, const char *line, int *timed)
@@ -123,7 +115,7 @@ static int run_source(Repl *r, Source *src, int interactive)
         const char *line = at_eof ? "" : kg_buf_cstr(&src->line);
         if (!line) break;
         int last, timed = 1;
-        double start = now();
+        double start = kg_now();
         if (!query.len && !repl_starts_query(line)) {
             last = run_command(r, line, &timed);
         } else {
@@ -148,7 +140,7 @@ static int run_source(Repl *r, Source *src, int interactive)
         }
         kg_interrupt_clear();
         fflush(r->out);
-        if (r->timer && timed) fprintf(r->err, "Run time: %.4f s\n", now() - start);
+        if (r->timer && timed) fprintf(r->err, "Run time: %.4f s\n", kg_now() - start);
         if (last != REPL_OK) {
             if (status == REPL_OK) status = last;
             if (!interactive && (!r->keep_going || last == REPL_INTERRUPTED)) break;
