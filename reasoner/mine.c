@@ -352,6 +352,14 @@ void rs_mined_reweigh(RsMined *m, double unseen)
     qsort(m->rules, m->n_rules, sizeof *m->rules, by_weight);
 }
 
+void rs_mined_keep_paths(RsMined *m, size_t max_length)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < m->n_rules; i++)
+        if (m->rules[i].kind != RS_MINED_PATH || m->rules[i].length <= max_length) m->rules[w++] = m->rules[i];
+    m->n_rules = w;
+}
+
 void rs_mined_free(RsMined *m)
 {
     if (!m) return;

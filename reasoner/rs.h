@@ -224,6 +224,8 @@ void rs_mined_free(RsMined *m);
 /* Sets every rule's weight to support / (body_size + unseen) and sorts the rules again, best
  * first. */
 void rs_mined_reweigh(RsMined *m, double unseen);
+/* Drops the path rules of more than max_length atoms (the order of the rest is kept). */
+void rs_mined_keep_paths(RsMined *m, size_t max_length);
 /* The rules as a rule file in the reasoner's syntax, each a weighted rule preceded by a
  * comment with its statistics; names of entities and relations come from name(ctx, is_relation,
  * id), which returns rule-syntax text (an IRI in <>, a prefixed name) or NULL. `preamble`

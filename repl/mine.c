@@ -330,16 +330,6 @@ static KgStatus tune(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog,
     return apply_settings(prog, mined, ranker, x, err);
 }
 
-/* Keeps the mined rules whose paths have at most max_length atoms. */
-static void keep_up_to(RsMined *mined, size_t max_length)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < mined->n_rules; i++)
-        if (mined->rules[i].kind != RS_MINED_PATH || mined->rules[i].length <= max_length)
-            mined->rules[w++] = mined->rules[i];
-    mined->n_rules = w;
-}
-
 int repl_kgc_rules(Repl *r, int argc, char **argv)
 {
     RsMineOptions o;
@@ -425,7 +415,7 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     if (s == KG_OK) s = rs_ranker_new(mem, prog, d, x.agg, &ranker, &err);
     if (s == KG_OK && (x.pick_length || x.pick_unseen || x.pick_agg) && d->n_valid)
         s = tune(r, json, d, prog, mined, ranker, &x, &err);
-    if (s == KG_OK) keep_up_to(mined, x.max_length); /* the rules applied (counted in the output) */
+    if (s == KG_OK) rs_mined_keep_paths(mined, x.max_length); /* the rules applied (counted in the output) */
     if (s == KG_OK && keep) {
         /* the file carries the rules and weights picked */
         rs_mined_reweigh(mined, x.unseen);

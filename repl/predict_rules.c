@@ -47,14 +47,6 @@ static KgStatus term_id(KgStore *store, const char *word, KgArena *arena, KgTerm
     return s;
 }
 
-static void write_term(Repl *r, KgStore *store, KgTermId t)
-{
-    KgBuf b = {0};
-    kg_term_write_id(store, t, 1, &b, NULL);
-    fputs(kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "?", r->out);
-    kg_buf_free(&b);
-}
-
 /* A rule as written in its file, on one line (its text may span several). */
 static void write_rule(Repl *r, const RsProgram *p, size_t i)
 {
@@ -140,11 +132,9 @@ int repl_predict_rules(Repl *r, int argc, char **argv)
                 if (found) {
                     fprintf(r->out, "        because");
                     for (size_t a = 0; a < nb; a++) {
+                        KgQuad premise = {body[a][0], body[a][1], body[a][2], KG_DEFAULT_GRAPH};
                         fputs(a ? " ; " : " ", r->out);
-                        for (int t = 0; t < 3; t++) {
-                            if (t) fputc(' ', r->out);
-                            write_term(r, store, body[a][t]);
-                        }
+                        repl_write_quad(r, store, &premise);
                     }
                     fputc('\n', r->out);
                 }
