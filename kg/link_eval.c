@@ -94,6 +94,47 @@ static const KnownAnswer *known_answers(const FilterIndex *fi, uint32_t anchor, 
     return fi->known + lo;
 }
 
+struct KgLinkFilter {
+    FilterIndex fi;
+};
+
+KgStatus kg_link_filter_new(const KgLinkDataset *d, KgLinkFilter **out, KgError *err)
+{
+    *out = NULL;
+    KgLinkFilter *f = kg_calloc(1, sizeof *f);
+    if (!f) return kg_error_set(err, KG_ERR_NOMEM, "out of memory for the filter index");
+    KgStatus s = check_triples(d, d->train, d->n_train, "train", err);
+    if (s == KG_OK) s = check_triples(d, d->valid, d->n_valid, "valid", err);
+    if (s == KG_OK) s = check_triples(d, d->test, d->n_test, "test", err);
+    if (s == KG_OK) s = build_filter(d, &f->fi, err);
+    if (s != KG_OK) {
+        kg_link_filter_free(f);
+        return s;
+    }
+    *out = f;
+    return KG_OK;
+}
+
+void kg_link_filter_free(KgLinkFilter *f)
+{
+    if (!f) return;
+    kg_free(f->fi.known);
+    kg_free(f);
+}
+
+int kg_link_filter_has(const KgLinkFilter *f, uint32_t anchor, uint32_t rel, uint32_t answer)
+{
+    size_t n;
+    const KnownAnswer *a = known_answers(&f->fi, anchor, rel, &n);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].answer < answer) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && a[lo].answer == answer;
+}
+
 /* ---------------------------------------------------------------- ranking */
 
 /* The realistic rank of `answer` in `row`: 1 + #better + #tied / 2 among the entities not in

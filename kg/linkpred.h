@@ -59,4 +59,13 @@ typedef struct {
 KgStatus kg_link_evaluate(const KgLinkDataset *d, const KgLinkTriple *triples, size_t n, KgLinkScoreFn score,
                      void *ctx, size_t batch, KgLinkMetrics *out, KgError *err);
 
+/* The known answers of the protocol's queries: every triple of d's train, valid and test as
+ * (h, r, ?) -> t and (t, r + n_relations, ?) -> h. Other modules use it to leave true triples
+ * out of what they treat as false (corrupted triples, a model's negative candidates). */
+typedef struct KgLinkFilter KgLinkFilter;
+KgStatus kg_link_filter_new(const KgLinkDataset *d, KgLinkFilter **out, KgError *err);
+void kg_link_filter_free(KgLinkFilter *f);
+/* 1 when `answer` is a known answer of (anchor, rel, ?). */
+int kg_link_filter_has(const KgLinkFilter *f, uint32_t anchor, uint32_t rel, uint32_t answer);
+
 #endif

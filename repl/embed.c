@@ -34,8 +34,8 @@ static int parse_real(Repl *r, const char *cmd, const char *name, const char *v,
 /* The training options of argv that are given (after the defaults were filled): returns
  * REPL_OK, or the usage error's status. Options not about training are left for the caller:
  * *consumed says whether argv[*i] was one of these. */
-static int parse_train_option(Repl *r, const char *cmd, int argc, char **argv, int *i, NnTrainOptions *o,
-                              int *consumed)
+int repl_parse_train_option(Repl *r, const char *cmd, int argc, char **argv, int *i, NnTrainOptions *o,
+                            int *consumed)
 {
     const char *v;
     size_t n;
@@ -78,20 +78,16 @@ static int parse_train_option(Repl *r, const char *cmd, int argc, char **argv, i
 
 /* ---------------------------------------------------------------- progress */
 
-typedef struct {
-    Repl *r;
-    int tty;
-} Progress;
-
-static void on_epoch(void *ctx, const NnEpoch *e)
+void repl_on_epoch(void *repl, const NnEpoch *e)
 {
-    Progress *p = ctx;
-    FILE *f = p->r->err;
+    Repl *r = repl;
+    FILE *f = r->err;
+    int tty = r->err_is_tty;
     if (isnan(e->valid_mrr))
-        fprintf(f, "%sepoch %zu: loss %.4f, %.0f queries/s%s", p->tty ? "\r\033[K" : "", e->epoch, e->loss,
-                e->queries_per_second, p->tty ? "" : "\n");
+        fprintf(f, "%sepoch %zu: loss %.4f, %.0f queries/s%s", tty ? "\r\033[K" : "", e->epoch, e->loss,
+                e->queries_per_second, tty ? "" : "\n");
     else
-        fprintf(f, "%sepoch %zu: loss %.4f, valid MRR %.4f, %.0f queries/s\n", p->tty ? "\r\033[K" : "", e->epoch,
+        fprintf(f, "%sepoch %zu: loss %.4f, valid MRR %.4f, %.0f queries/s\n", tty ? "\r\033[K" : "", e->epoch,
                 e->loss, e->valid_mrr, e->queries_per_second);
     fflush(f);
 }
@@ -108,6 +104,8 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
         if ((v = repl_opt_value(argc, argv, &i, "--model"))) model = v;
         else if ((v = repl_opt_value(argc, argv, &i, "--method")) && strcmp(v, "rules") == 0)
             return repl_kgc_rules(r, argc, argv);
+        else if (v && strcmp(v, "fusion") == 0)
+            return repl_kgc_fusion(r, argc, argv);
     }
     KgLinkDataset *d = NULL;
     KgError err = {0};
@@ -130,7 +128,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
             json = 1;
             continue;
         }
-        if ((st = parse_train_option(r, "kgc", argc, argv, &i, &o, &consumed)) != REPL_OK) return st;
+        if ((st = repl_parse_train_option(r, "kgc", argc, argv, &i, &o, &consumed)) != REPL_OK) return st;
         if (consumed) continue;
         if (repl_is_option(argv[i])) return repl_usage_error(r, "kgc", "unknown option '%s'", argv[i]);
         if (dir) return repl_usage_error(r, "kgc", "give one benchmark folder, not '%s' too", argv[i]);
@@ -138,7 +136,7 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     }
     if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
     if (strcmp(method, "embed") != 0)
-        return repl_usage_error(r, "kgc", "--method is embed or rules (fusion comes with its issue), not '%s'",
+        return repl_usage_error(r, "kgc", "--method is embed, rules or fusion, not '%s'",
                                 method);
     if (kg_link_read_dir(dir, &d, &err) != KG_OK) {
         repl_error(r, &err);
@@ -148,11 +146,10 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv)
     nn_train_defaults(model, d, &o, &err);
     for (int i = 1; i < argc; i++) {
         int consumed;
-        parse_train_option(r, "kgc", argc, argv, &i, &o, &consumed);
+        repl_parse_train_option(r, "kgc", argc, argv, &i, &o, &consumed);
     }
-    Progress prog = {r, r->err_is_tty};
-    o.progress = on_epoch;
-    o.progress_ctx = &prog;
+    o.progress = repl_on_epoch;
+    o.progress_ctx = r;
     if (!json)
         fprintf(r->out,
                 "%s: %zu entities, %zu relations; %zu train, %zu valid, %zu test triples\n"
@@ -259,7 +256,7 @@ int repl_cmd_train(Repl *r, int argc, char **argv)
             if (share >= 0.5) return repl_usage_error(r, "train", "--valid-share must be below 0.5");
             continue;
         }
-        if ((st = parse_train_option(r, "train", argc, argv, &i, &o, &consumed)) != REPL_OK) return st;
+        if ((st = repl_parse_train_option(r, "train", argc, argv, &i, &o, &consumed)) != REPL_OK) return st;
         if (!consumed) return repl_usage_error(r, "train", "unexpected argument '%s'", argv[i]);
     }
     KgStore *store = repl_store(r);
@@ -275,12 +272,11 @@ int repl_cmd_train(Repl *r, int argc, char **argv)
     nn_train_defaults(model, d, &o, &err);
     for (int i = 1; i < argc; i++) {
         int consumed;
-        parse_train_option(r, "train", argc, argv, &i, &o, &consumed);
+        repl_parse_train_option(r, "train", argc, argv, &i, &o, &consumed);
     }
     if (!d->n_valid) o.eval_every = o.epochs + 1; /* nothing held out: train all epochs */
-    Progress prog = {r, r->err_is_tty};
-    o.progress = on_epoch;
-    o.progress_ctx = &prog;
+    o.progress = repl_on_epoch;
+    o.progress_ctx = r;
     fprintf(r->out, "%zu entities, %zu relations; %zu triples to train on, %zu held out for validation\n"
                     "%s, dim %zu, %zu epochs max, seed %llu; OpenBLAS %s kernel\n",
             d->n_entities, d->n_relations, d->n_train, d->n_valid, o.model, o.dim, o.epochs,

@@ -5,6 +5,9 @@
 #define NOUS_REPL_INTERNAL_H
 
 #include "kg/kg.h"
+#include "kg/linkpred.h"
+#include "neural/nn.h"
+#include "reasoner/rs.h"
 #include "repl/repl.h"
 
 #include <stdio.h>
@@ -92,6 +95,13 @@ KgStatus repl_explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, 
 int repl_predict_rules(Repl *r, int argc, char **argv);
 int repl_explain_predicted(Repl *r, KgStore *store, const KgTermId ids[3], const char *path, KgError *err);
 int repl_cmd_kgc(Repl *r, int argc, char **argv);
+/* embed.c: one training option at argv[*i] (*consumed: whether it was one), and the
+ * progress of training epochs on r->err (ctx: the Repl) */
+int repl_parse_train_option(Repl *r, const char *cmd, int argc, char **argv, int *i, NnTrainOptions *o,
+                            int *consumed);
+void repl_on_epoch(void *repl, const NnEpoch *e);
+/* fusion.c: `kgc DIR --method fusion` */
+int repl_kgc_fusion(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);
 int repl_cmd_train(Repl *r, int argc, char **argv);
 int repl_cmd_predict(Repl *r, int argc, char **argv);
@@ -102,6 +112,38 @@ const char *repl_known_mark(KgStore *store, KgTermId s, KgTermId p, KgTermId o);
 int repl_cmd_mine(Repl *r, int argc, char **argv);
 /* `kgc DIR --method rules ...` (mine.c) */
 int repl_kgc_rules(Repl *r, int argc, char **argv);
+/* The rules side of kgc, which --method fusion shares: the settings of ranking by rules and
+ * which of them are picked on valid; mining options; -o FILE.dl keeps the rules. */
+typedef struct {
+    size_t max_length;
+    double unseen;
+    RsAggregation agg;
+    int pick_length, pick_unseen, pick_agg;
+} ReplRankSettings;
+typedef struct {
+    RsMineOptions mine;
+    ReplRankSettings x;
+    const char *keep;
+} ReplKgcRulesSetup;
+/* What the rules side made: the benchmark read (its terms those of the store in memory that
+ * holds train.txt), the mined rules as a program, and a ranker tuned on valid. */
+typedef struct {
+    KgLinkDataset *d;
+    KgStore *mem;
+    RsMined *mined;
+    RsProgram *prog;
+    RsRanker *ranker;
+    ReplRankSettings x; /* as picked */
+    double load_seconds, mine_seconds;
+} ReplKgcRules;
+void repl_kgc_rules_defaults(ReplKgcRulesSetup *setup);
+/* One option of the rules side at argv[*i]: *consumed says whether it was one. */
+int repl_kgc_rules_option(Repl *r, int argc, char **argv, int *i, ReplKgcRulesSetup *setup, int *consumed);
+/* Reads DIR, loads its train.txt into a store in memory, mines and tunes (reporting as it
+ * goes unless json); release k even on failure. */
+KgStatus repl_kgc_rules_prepare(Repl *r, int json, const char *dir, ReplKgcRulesSetup *setup, ReplKgcRules *k,
+                                KgError *err);
+void repl_kgc_rules_release(ReplKgcRules *k);
 
 /* ---------------------------------------------------------------- result formats (results.c) */
 

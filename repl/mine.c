@@ -230,13 +230,6 @@ static void set_weights(RsProgram *prog, const RsMined *mined, double unseen)
     for (size_t i = 0; i < mined->n_rules; i++) rs_rule_set_weight(prog, i, rs_mined_weight(&mined->rules[i], unseen));
 }
 
-/* The settings of ranking by rules, and which of them kgc picks on valid. */
-typedef struct {
-    size_t max_length;
-    double unseen;
-    RsAggregation agg;
-    int pick_length, pick_unseen, pick_agg;
-} RankSettings;
 
 typedef struct {
     Repl *r;
@@ -251,7 +244,7 @@ typedef struct {
 } Tuning;
 
 /* Puts settings x into the program and the ranker. */
-static KgStatus apply_settings(RsProgram *prog, const RsMined *mined, RsRanker *ranker, const RankSettings *x,
+static KgStatus apply_settings(RsProgram *prog, const RsMined *mined, RsRanker *ranker, const ReplRankSettings *x,
                                KgError *err)
 {
     set_weights(prog, mined, x->unseen);
@@ -261,7 +254,7 @@ static KgStatus apply_settings(RsProgram *prog, const RsMined *mined, RsRanker *
 }
 
 /* Tries settings x on valid; they become *best when their MRR beats every one before. */
-static KgStatus try_settings(Tuning *t, const RankSettings *x, RankSettings *best, KgError *err)
+static KgStatus try_settings(Tuning *t, const ReplRankSettings *x, ReplRankSettings *best, KgError *err)
 {
     KgLinkMetrics mt;
     KgStatus s = apply_settings(t->prog, t->mined, t->ranker, x, err);
@@ -273,9 +266,9 @@ static KgStatus try_settings(Tuning *t, const RankSettings *x, RankSettings *bes
 }
 
 /* Tries u on valid (besides the one in *x, already tried) with the rest of *x. */
-static KgStatus pick_unseen(Tuning *t, RankSettings *x, KgError *err)
+static KgStatus pick_unseen(Tuning *t, ReplRankSettings *x, KgError *err)
 {
-    RankSettings trial = *x;
+    ReplRankSettings trial = *x;
     KgStatus s = KG_OK;
     for (size_t v = 0; v < N_UNSEEN_TRIED && s == KG_OK; v++) {
         if (UNSEEN_TRIED[v] == x->unseen) continue;
@@ -289,7 +282,7 @@ static KgStatus pick_unseen(Tuning *t, RankSettings *x, KgError *err)
 /* Picks what x asks to pick, by filtered MRR on valid, one setting after the other; leaves
  * the program and the ranker set to the result, and reports each setting tried. */
 static KgStatus tune(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog, const RsMined *mined,
-                     RsRanker *ranker, RankSettings *x, KgError *err)
+                     RsRanker *ranker, ReplRankSettings *x, KgError *err)
 {
     size_t longest = 0;
     for (size_t i = 0; i < mined->n_rules; i++)
@@ -300,7 +293,7 @@ static KgStatus tune(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog,
     if (!t.sample) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < t.n; i++) t.sample[i] = d->valid[i * d->n_valid / t.n];
     KgStatus s = KG_OK;
-    RankSettings trial = *x;
+    ReplRankSettings trial = *x;
     if (!json) fprintf(r->out, "picked on %zu valid triples (MRR):", t.n);
     if (x->pick_length) {
         for (size_t len = 2; len <= longest && s == KG_OK; len++) {
@@ -330,65 +323,69 @@ static KgStatus tune(Repl *r, int json, const KgLinkDataset *d, RsProgram *prog,
     return apply_settings(prog, mined, ranker, x, err);
 }
 
-int repl_kgc_rules(Repl *r, int argc, char **argv)
+void repl_kgc_rules_defaults(ReplKgcRulesSetup *setup)
 {
-    RsMineOptions o;
-    rs_mine_defaults(&o);
-    const char *dir = NULL, *keep = NULL;
-    int json = 0;
-    RankSettings x = {0, RS_MINE_UNSEEN, RS_AGG_MAX, 1, 1, 1}; /* all picked on valid unless given */
-    o.unseen = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int consumed, st = parse_mine_option(r, "kgc", argc, argv, &i, &o, &consumed);
-        if (st != REPL_OK) return st;
-        if (consumed) continue;
-        if ((v = repl_opt_value(argc, argv, &i, "--method"))) continue;
-        if ((v = repl_opt_value(argc, argv, &i, "-o"))) {
-            keep = v;
-        } else if ((v = repl_opt_value(argc, argv, &i, "--aggregation"))) {
-            if (strcmp(v, "max") == 0) x.agg = RS_AGG_MAX;
-            else if (strcmp(v, "noisy-or") == 0) x.agg = RS_AGG_NOISY_OR;
-            else return repl_usage_error(r, "kgc", "--aggregation is max or noisy-or, not '%s'", v);
-            x.pick_agg = 0;
-        } else if (strcmp(argv[i], "--no-tune") == 0) {
-            x.pick_length = x.pick_unseen = x.pick_agg = 0;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (repl_is_option(argv[i])) {
-            return repl_usage_error(r, "kgc", "unknown option for --method rules: '%s'", argv[i]);
-        } else if (dir) {
-            return repl_usage_error(r, "kgc", "give one benchmark folder, not '%s' too", argv[i]);
-        } else {
-            dir = argv[i];
-        }
+    rs_mine_defaults(&setup->mine);
+    setup->mine.unseen = -1; /* picked on valid unless given */
+    setup->x = (ReplRankSettings){0, RS_MINE_UNSEEN, RS_AGG_MAX, 1, 1, 1};
+    setup->keep = NULL;
+}
+
+int repl_kgc_rules_option(Repl *r, int argc, char **argv, int *i, ReplKgcRulesSetup *setup, int *consumed)
+{
+    const char *v;
+    int st = parse_mine_option(r, "kgc", argc, argv, i, &setup->mine, consumed);
+    if (st != REPL_OK || *consumed) return st;
+    *consumed = 1;
+    if ((v = repl_opt_value(argc, argv, i, "-o"))) {
+        setup->keep = v;
+    } else if ((v = repl_opt_value(argc, argv, i, "--aggregation"))) {
+        if (strcmp(v, "max") == 0) setup->x.agg = RS_AGG_MAX;
+        else if (strcmp(v, "noisy-or") == 0) setup->x.agg = RS_AGG_NOISY_OR;
+        else return repl_usage_error(r, "kgc", "--aggregation is max or noisy-or, not '%s'", v);
+        setup->x.pick_agg = 0;
+    } else if (strcmp(argv[*i], "--no-tune") == 0) {
+        setup->x.pick_length = setup->x.pick_unseen = setup->x.pick_agg = 0;
+    } else {
+        *consumed = 0;
     }
-    if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
+    return REPL_OK;
+}
+
+void repl_kgc_rules_release(ReplKgcRules *k)
+{
+    rs_ranker_free(k->ranker);
+    rs_program_free(k->prog);
+    rs_mined_free(k->mined);
+    if (k->mem) kg_store_close(k->mem);
+    kg_link_dataset_free(k->d);
+    *k = (ReplKgcRules){0};
+}
+
+KgStatus repl_kgc_rules_prepare(Repl *r, int json, const char *dir, ReplKgcRulesSetup *setup, ReplKgcRules *k,
+                                KgError *err)
+{
+    *k = (ReplKgcRules){0};
+    RsMineOptions o = setup->mine;
+    ReplRankSettings x = setup->x;
     if (o.unseen >= 0) x.unseen = o.unseen, x.pick_unseen = 0;
     o.unseen = x.unseen;
     x.max_length = o.max_length;
-    KgError err = {0};
-    KgLinkDataset *d = NULL;
-    KgStore *mem = NULL;
-    RsMined *mined = NULL;
-    RsProgram *prog = NULL;
-    RsRanker *ranker = NULL;
     KgBuf text = {0}, path = {0};
     Names names = {0};
-    KgLinkMetrics mt = {0};
-    double t_mine = 0, t_load = 0;
-    KgStatus s = kg_link_read_dir(dir, &d, &err);
-    if (s == KG_OK) s = kg_store_open(":memory:", &mem, &err);
+    KgStatus s = kg_link_read_dir(dir, &k->d, err);
+    KgLinkDataset *d = k->d;
+    if (s == KG_OK) s = kg_store_open(":memory:", &k->mem, err);
     double t0 = kg_now();
     if (s == KG_OK) {
         KgLoadOptions lo = {.format = KG_FMT_TSV};
         s = kg_buf_printf(&path, "%s/train.txt", dir) == KG_OK && kg_buf_cstr(&path)
-                ? kg_load_file(mem, path.data, &lo, NULL, &err)
-                : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
+                ? kg_load_file(k->mem, path.data, &lo, NULL, err)
+                : kg_error_set(err, KG_ERR_NOMEM, "out of memory");
     }
-    if (s == KG_OK) s = lookup_terms(mem, d->entity_names, d->n_entities, &d->entity_terms, &err);
-    if (s == KG_OK) s = lookup_terms(mem, d->relation_names, d->n_relations, &d->relation_terms, &err);
-    t_load = kg_now() - t0;
+    if (s == KG_OK) s = lookup_terms(k->mem, d->entity_names, d->n_entities, &d->entity_terms, err);
+    if (s == KG_OK) s = lookup_terms(k->mem, d->relation_names, d->n_relations, &d->relation_terms, err);
+    k->load_seconds = kg_now() - t0;
     if (s == KG_OK && !json)
         fprintf(r->out, "%s: %zu entities, %zu relations; %zu train, %zu valid, %zu test triples\n"
                         "rules: paths up to %zu, constants %s, %.0f s of sampling, seed %llu, %s aggregation\n",
@@ -401,30 +398,63 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
     kg_interrupt_install();
     if (s == KG_OK) {
         t0 = kg_now();
-        s = rs_mine(d, &o, &mined, &err);
+        s = rs_mine(d, &o, &k->mined, err);
         if (r->err_is_tty) fputs("\r\033[K", r->err);
     }
     /* the rules name terms as <IRI>: the store in memory knows no prefixes worth showing */
-    if (s == KG_OK) s = names_init(&names, mem, d, 0, &err);
-    if (s == KG_OK) s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
-    if (s == KG_OK) s = rs_program_new(mem, &prog, &err);
-    if (s == KG_OK) s = rs_program_add_text(prog, "mined rules", text.data ? text.data : "", text.len, &err);
-    if (s == KG_OK && rs_program_n_rules(prog) != mined->n_rules)
-        s = kg_error_set(&err, KG_ERR_INTERNAL, "%zu rules mined but %zu read back", mined->n_rules,
-                         rs_program_n_rules(prog));
-    if (s == KG_OK) s = rs_ranker_new(mem, prog, d, x.agg, &ranker, &err);
+    if (s == KG_OK) s = names_init(&names, k->mem, d, 0, err);
+    if (s == KG_OK) s = rs_mined_write(k->mined, d, term_name, &names, NULL, &text, err);
+    if (s == KG_OK) s = rs_program_new(k->mem, &k->prog, err);
+    if (s == KG_OK) s = rs_program_add_text(k->prog, "mined rules", text.data ? text.data : "", text.len, err);
+    if (s == KG_OK && rs_program_n_rules(k->prog) != k->mined->n_rules)
+        s = kg_error_set(err, KG_ERR_INTERNAL, "%zu rules mined but %zu read back", k->mined->n_rules,
+                         rs_program_n_rules(k->prog));
+    if (s == KG_OK) s = rs_ranker_new(k->mem, k->prog, d, x.agg, &k->ranker, err);
     if (s == KG_OK && (x.pick_length || x.pick_unseen || x.pick_agg) && d->n_valid)
-        s = tune(r, json, d, prog, mined, ranker, &x, &err);
-    if (s == KG_OK) rs_mined_keep_paths(mined, x.max_length); /* the rules applied (counted in the output) */
-    if (s == KG_OK && keep) {
+        s = tune(r, json, d, k->prog, k->mined, k->ranker, &x, err);
+    if (s == KG_OK) rs_mined_keep_paths(k->mined, x.max_length); /* the rules applied (counted in the output) */
+    if (s == KG_OK && setup->keep) {
         /* the file carries the rules and weights picked */
-        rs_mined_reweigh(mined, x.unseen);
+        rs_mined_reweigh(k->mined, x.unseen);
         kg_buf_free(&text);
-        s = rs_mined_write(mined, d, term_name, &names, NULL, &text, &err);
-        if (s == KG_OK) s = write_rule_file(keep, &text, &err);
+        s = rs_mined_write(k->mined, d, term_name, &names, NULL, &text, err);
+        if (s == KG_OK) s = write_rule_file(setup->keep, &text, err);
     }
-    if (s == KG_OK) t_mine = kg_now() - t0;
-    if (s == KG_OK) s = kg_link_evaluate(d, d->test, d->n_test, rs_ranker_score, ranker, 64, &mt, &err);
+    if (s == KG_OK) k->mine_seconds = kg_now() - t0;
+    k->x = x;
+    kg_buf_free(&text), kg_buf_free(&path);
+    names_free(&names);
+    return s;
+}
+
+int repl_kgc_rules(Repl *r, int argc, char **argv)
+{
+    ReplKgcRulesSetup setup;
+    repl_kgc_rules_defaults(&setup);
+    const char *dir = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int consumed, st = repl_kgc_rules_option(r, argc, argv, &i, &setup, &consumed);
+        if (st != REPL_OK) return st;
+        if (consumed) continue;
+        if ((v = repl_opt_value(argc, argv, &i, "--method"))) continue;
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (repl_is_option(argv[i])) {
+            return repl_usage_error(r, "kgc", "unknown option for --method rules: '%s'", argv[i]);
+        } else if (dir) {
+            return repl_usage_error(r, "kgc", "give one benchmark folder, not '%s' too", argv[i]);
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir) return repl_usage_error(r, "kgc", "give a benchmark folder (train.txt, valid.txt, test.txt)");
+    KgError err = {0};
+    ReplKgcRules k;
+    KgLinkMetrics mt = {0};
+    KgStatus s = repl_kgc_rules_prepare(r, json, dir, &setup, &k, &err);
+    if (s == KG_OK) s = kg_link_evaluate(k.d, k.d->test, k.d->n_test, rs_ranker_score, k.ranker, 64, &mt, &err);
     if (s != KG_OK) {
         repl_error(r, &err);
     } else if (json) {
@@ -432,21 +462,15 @@ int repl_kgc_rules(Repl *r, int argc, char **argv)
                 "{\"mrr\": %.6f, \"hits1\": %.6f, \"hits3\": %.6f, \"hits10\": %.6f, \"train_seconds\": %.3f, "
                 "\"eval_seconds\": %.3f, \"method\": \"rules\", \"rules\": %zu, \"candidates\": %zu, "
                 "\"samples\": %llu, \"aggregation\": \"%s\", \"unseen\": %g, \"max_length\": %zu, \"load_seconds\": %.3f}\n",
-                mt.mrr, mt.hits1, mt.hits3, mt.hits10, t_mine, mt.seconds, mined->n_rules, mined->n_candidates,
-                (unsigned long long)mined->n_samples, x.agg == RS_AGG_MAX ? "max" : "noisy-or", x.unseen, x.max_length,
-                t_load);
+                mt.mrr, mt.hits1, mt.hits3, mt.hits10, k.mine_seconds, mt.seconds, k.mined->n_rules,
+                k.mined->n_candidates, (unsigned long long)k.mined->n_samples, k.x.agg == RS_AGG_MAX ? "max" : "noisy-or",
+                k.x.unseen, k.x.max_length, k.load_seconds);
     } else {
-        fprintf(r->out, "%zu rules (of %zu seen, %llu samples); mining and reading them %.1f s\n", mined->n_rules,
-                mined->n_candidates, (unsigned long long)mined->n_samples, t_mine);
+        fprintf(r->out, "%zu rules (of %zu seen, %llu samples); mining and reading them %.1f s\n", k.mined->n_rules,
+                k.mined->n_candidates, (unsigned long long)k.mined->n_samples, k.mine_seconds);
         fprintf(r->out, "test (filtered, %zu queries): MRR %.4f  Hits@1 %.4f  Hits@3 %.4f  Hits@10 %.4f  (eval %.2f s)\n",
                 mt.n_queries, mt.mrr, mt.hits1, mt.hits3, mt.hits10, mt.seconds);
     }
-    rs_ranker_free(ranker);
-    rs_program_free(prog);
-    rs_mined_free(mined);
-    kg_buf_free(&text), kg_buf_free(&path);
-    names_free(&names);
-    if (mem) kg_store_close(mem);
-    kg_link_dataset_free(d);
+    repl_kgc_rules_release(&k);
     return s == KG_OK ? REPL_OK : repl_status_of(s);
 }
