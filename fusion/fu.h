@@ -20,6 +20,7 @@
 /* ---------------------------------------------------------------- evidence sources */
 
 #define FU_MAX_FEATURES 8 /* per source */
+#define FU_MAX_SOURCES 4  /* per model */
 
 /* One kind of evidence. features() writes, for each of n queries (anchor[i], rel[i], ?) (rel
  * in 0..2 n_relations - 1, as in kg/linkpred.h), n_features rows of n_entities floats: query
@@ -75,7 +76,9 @@ void fu_fit_defaults(FuFitOptions *o);
 
 typedef struct {
     FuKind kind;                 /* picked on held-out triples */
-    double mrr_shared, mrr_per_relation; /* on the second half of the fitting triples, fit on the first */
+    /* MRR among the candidates of the second half of the fitting triples, fit on the first:
+     * each source alone (its feature 0), the shared weights, the per-relation weights */
+    double mrr_alone[FU_MAX_SOURCES], mrr_shared, mrr_per_relation;
     size_t n_triples, n_queries; /* fit on */
     double platt_a, platt_b;     /* P(true) = sigmoid(a * logit + b) */
     double seconds;
@@ -99,8 +102,6 @@ KgStatus fu_model_score(void *model, const uint32_t *anchor, const uint32_t *rel
 
 /* The fused probability of a logit. */
 double fu_model_probability(const FuModel *m, double logit);
-
-#define FU_MAX_SOURCES 4
 
 /* One candidate's evidence for query (anchor, rel, ?): each source's features and the part of
  * the logit they bring (the model's sources, in the order given to fu_model_fit). */

@@ -3,7 +3,8 @@
  * sum is the fused logit, and one Platt scaling makes it a probability.
  *
  * Fitting. For each held-out query the answer competes with the best `candidates` entities of
- * each source (the known true answers left out, as the evaluation's filter does). The weights
+ * each source and as many drawn at random (the known true answers left out, as the
+ * evaluation's filter does). The weights
  * maximise the likelihood of the answer under a softmax over its candidates (the conditional
  * logit of McFadden 1974, a listwise form of logistic regression close to what the ranking
  * metrics reward), with a small ridge, by Newton's method: a handful of weights, so each step
@@ -190,15 +191,15 @@ static int add_row(Candidates *c, const FuModel *m, size_t i, uint32_t e)
     return 1;
 }
 
-/* The best K entities of one source's feature-0 row for query i, skipping what the filter
- * knows (other than the answer) and the anchor, as a min-heap into heap (K slots). */
+/* The best K entities of one source's feature-0 row for query i, skipping the answer and what
+ * the filter knows, as a min-heap into heap (K slots). */
 static size_t top_of_row(const float *row, size_t N, size_t K, uint32_t *heap, const KgLinkFilter *f,
                          uint32_t anchor, uint32_t rel, uint32_t answer)
 {
     size_t h = 0;
     for (uint32_t e = 0; e < N; e++) {
         float x = row[e];
-        if (isnan(x) || e == answer || e == anchor) continue;
+        if (isnan(x) || e == answer) continue;
         if (h == K && !(x > row[heap[0]])) continue;
         if (kg_link_filter_has(f, anchor, rel, e)) continue;
         size_t i;
@@ -261,9 +262,17 @@ static KgStatus collect(FuModel *m, const KgLinkTriple *triples, size_t n, const
                     if (!add_row(c, m, i, heap[j])) s = KG_ERR_NOMEM;
                 }
             }
+            /* as many entities drawn at random: the bulk no source ranks high, where the
+             * features of the top candidates (a weak rule, say) must not look better */
+            for (size_t j = 0; j < K && s == KG_OK; j++) {
+                uint32_t e = kg_rng_below(&rng, (uint32_t)N);
+                if (seen[e] == tag || kg_link_filter_has(f, anchor[i], rel[i], e)) continue;
+                seen[e] = tag;
+                if (!add_row(c, m, i, e)) s = KG_ERR_NOMEM;
+            }
             c->start[q + 1] = c->n_rows;
             uint32_t neg = kg_rng_below(&rng, (uint32_t)N);
-            for (int tries = 0; tries < 20 && (neg == anchor[i] || kg_link_filter_has(f, anchor[i], rel[i], neg)); tries++)
+            for (int tries = 0; tries < 20 && kg_link_filter_has(f, anchor[i], rel[i], neg); tries++)
                 neg = kg_rng_below(&rng, (uint32_t)N);
             for (size_t j = 0; j < c->D; j++) c->negative[q * c->D + j] = feature(m, i, j, neg);
         }
@@ -471,6 +480,11 @@ KgStatus fu_model_fit(FuSource *const *src, size_t n_src, const KgLinkDataset *d
         fit_per_relation(&c, even, n_even, R2, w_half, m->w_rel, scratch);
         rep->mrr_per_relation = candidates_mrr(&c, odd, n_odd, NULL, m->w_rel);
         m->kind = rep->mrr_per_relation > rep->mrr_shared ? FU_PER_RELATION : FU_SHARED;
+        for (size_t i = 0; i < m->n_src; i++) {
+            double only[MAX_D] = {0};
+            only[m->off[i]] = 1;
+            rep->mrr_alone[i] = candidates_mrr(&c, odd, n_odd, only, NULL);
+        }
         /* then on all of them */
         cl_fit(&c, all, c.n_q, zero, RIDGE_SHARED, m->w);
         if (m->kind == FU_PER_RELATION) fit_per_relation(&c, all, c.n_q, R2, m->w, m->w_rel, scratch);

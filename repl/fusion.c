@@ -119,21 +119,22 @@ int repl_kgc_fusion(Repl *r, int argc, char **argv)
         fputs(", ", r->out);
         json_metrics(r->out, "rules", &m_rules);
         fprintf(r->out,
-                "}, \"fusion\": {\"kind\": \"%s\", \"fit_triples\": %zu, \"mrr_shared\": %.6f, "
+                "}, \"fusion\": {\"kind\": \"%s\", \"fit_triples\": %zu, \"mrr_embed_alone\": %.6f, "
+                "\"mrr_rules_alone\": %.6f, \"mrr_shared\": %.6f, "
                 "\"mrr_per_relation\": %.6f, \"platt_a\": %.6f, \"platt_b\": %.6f, \"fit_seconds\": %.3f}, "
                 "\"ece\": %.6f, \"ece_embed\": %.6f, \"brier\": %.6f, \"calibration_examples\": %zu, "
                 "\"rules\": %zu, \"aggregation\": \"%s\", \"mine_seconds\": %.3f, \"train_seconds\": %.3f, "
                 "\"best_epoch\": %zu, \"eval_seconds\": %.3f}\n",
-                fit.kind == FU_SHARED ? "shared" : "per-relation", fit.n_triples, fit.mrr_shared, fit.mrr_per_relation,
-                fit.platt_a, fit.platt_b, fit.seconds, cal.ece, cal.ece_embed, cal.brier, cal.n_examples,
+                fit.kind == FU_SHARED ? "shared" : "per-relation", fit.n_triples, fit.mrr_alone[0], fit.mrr_alone[1],
+                fit.mrr_shared, fit.mrr_per_relation, fit.platt_a, fit.platt_b, fit.seconds, cal.ece, cal.ece_embed, cal.brier, cal.n_examples,
                 k.mined->n_rules, k.x.agg == RS_AGG_MAX ? "max" : "noisy-or", k.mine_seconds, rep.seconds,
                 rep.best_epoch, m_fused.seconds);
     } else {
         fprintf(r->out,
-                "fusion fit on %zu valid triples in %.1f s: %s weights (held-out MRR among candidates: shared %.4f, "
-                "per relation %.4f)\n",
-                fit.n_triples, fit.seconds, fit.kind == FU_SHARED ? "shared" : "per-relation", fit.mrr_shared,
-                fit.mrr_per_relation);
+                "fusion fit on %zu valid triples in %.1f s: %s weights (held-out MRR among candidates: embed %.4f, "
+                "rules %.4f, fused with shared weights %.4f, per relation %.4f)\n",
+                fit.n_triples, fit.seconds, fit.kind == FU_SHARED ? "shared" : "per-relation", fit.mrr_alone[0],
+                fit.mrr_alone[1], fit.mrr_shared, fit.mrr_per_relation);
         const double *w = fu_model_weights(fm, 0, 0), *wr = fu_model_weights(fm, 0, 1);
         if (fit.kind == FU_SHARED) {
             fprintf(r->out, "weights:");
