@@ -94,10 +94,10 @@ static KgStatus embed_features(void *ctx, const uint32_t *anchor, const uint32_t
     return KG_OK;
 }
 
-double fu_embed_calibrated(const FuSource *s, uint32_t rel, double score)
+void fu_embed_platt(const FuSource *s, uint32_t rel, double *a, double *b)
 {
     const EmbedSource *e = s->ctx;
-    return e->a[rel] * score + e->b[rel];
+    *a = e->a[rel], *b = e->b[rel];
 }
 
 /* Platt scaling per query relation: the raw scores of the held-out answers (label 1) and of

@@ -46,8 +46,8 @@ void fu_source_free(FuSource *s); /* calls s->free(s->ctx); NULL or zeroed does 
  * entity's rank among the model's scores. m and d must outlive the source. */
 KgStatus fu_embed_source_new(NnModel *m, const KgLinkDataset *d, const KgLinkTriple *calib, size_t n_calib,
                              uint64_t seed, FuSource *out, KgError *err);
-/* The source's calibration of a raw score for query relation rel: a * score + b, the logit. */
-double fu_embed_calibrated(const FuSource *s, uint32_t rel, double score);
+/* The source's calibration for query relation rel: the logit of a raw score x is a x + b. */
+void fu_embed_platt(const FuSource *s, uint32_t rel, double *a, double *b);
 
 /* Rule evidence (rules_source.c): the rules of ranker k (reasoner/rank.c) applied to d's
  * queries. Features: the reciprocal of the candidate's place in the rules' own order, whether

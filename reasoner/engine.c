@@ -779,7 +779,8 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     Engine e = {.store = store, .prog = p, .err = err};
     RsStats st = {0};
     double t0 = kg_now();
-    KgStatus s = kg_store_begin(store, err);
+    int own_transaction = !(opt && opt->in_transaction);
+    KgStatus s = own_transaction ? kg_store_begin(store, err) : KG_OK;
     if (s != KG_OK) return s;
     e.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *e.rules);
     e.per_rule = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *e.per_rule);
@@ -846,10 +847,10 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     }
     find_inconsistencies(&e, &st);
     KG_TRY(s, rs_write_back(&e, &st.n_written, err));
-    KG_TRY(s, kg_store_commit(store, err));
+    if (own_transaction) KG_TRY(s, kg_store_commit(store, err));
     st.seconds_write = kg_now() - t2;
 out:
-    if (s != KG_OK) kg_store_rollback(store);
+    if (s != KG_OK && own_transaction) kg_store_rollback(store);
     rs_engine_release(&e);
     if (s == KG_OK && stats) {
         st.per_rule = e.per_rule;

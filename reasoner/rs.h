@@ -42,6 +42,9 @@ typedef struct {
     /* Apply the OWL 2 RL profile's equality rules (eq-sym, eq-trans, eq-rep-*) as rules instead
      * of merging owl:sameAs terms into representatives (the default; see README). */
     int equality_rules;
+    /* The caller has opened the store's transaction (kg_store_begin): reasoning joins it,
+     * and the caller commits or rolls back (to reason and write more in one command). */
+    int in_transaction;
 } RsOptions;
 
 typedef struct {

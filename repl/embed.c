@@ -293,9 +293,9 @@ int repl_cmd_train(Repl *r, int argc, char **argv)
         kg_buf_printf(&settings,
                       "{\"model\": \"%s\", \"dim\": %zu, \"epochs\": %zu, \"best_epoch\": %zu, \"valid_mrr\": %.6f, "
                       "\"lr\": %g, \"reg\": %g, \"batch\": %zu, \"seed\": %llu, \"gamma\": %g, \"negatives\": %zu, "
-                      "\"temperature\": %g, \"train_triples\": %zu, \"train_seconds\": %.3f}",
+                      "\"temperature\": %g, \"train_triples\": %zu, \"train_seconds\": %.3f, \"valid_share\": %g}",
                       o.model, o.dim, rep.epochs_run, rep.best_epoch, rep.best_valid_mrr, o.lr, o.reg, o.batch,
-                      (unsigned long long)o.seed, o.gamma, o.negatives, o.temperature, d->n_train, rep.seconds);
+                      (unsigned long long)o.seed, o.gamma, o.negatives, o.temperature, d->n_train, rep.seconds, share);
         s = kg_buf_cstr(&settings) ? nn_model_save(store, m, d, name ? name : o.model, settings.data, &err)
                                    : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
         kg_buf_free(&settings);
@@ -327,6 +327,29 @@ static KgStatus list_set(void *ctx, const KgEmbeddingInfo *info)
     SetList *l = ctx;
     l->count++;
     return kg_buf_printf(&l->names, "%s%s", l->names.len ? ", " : "", info->name);
+}
+
+KgStatus repl_embedding_set(KgStore *store, const char *given, char **name, KgError *err)
+{
+    *name = NULL;
+    SetList l = {0};
+    KgStatus s = KG_OK;
+    if (!given) {
+        s = kg_embedding_each(store, list_set, &l, err);
+        if (s == KG_OK && l.count == 0)
+            s = kg_error_set(err, KG_ERR_NOT_FOUND, "the store has no trained embeddings: run `nous train` first");
+        else if (s == KG_OK && l.count > 1)
+            s = kg_error_set(err, KG_ERR_ARG, "the store has several embedding sets (%s): choose one with --model",
+                             l.names.data);
+        given = kg_buf_cstr(&l.names);
+    }
+    if (s == KG_OK) {
+        *name = kg_malloc(strlen(given ? given : "") + 1);
+        if (*name) strcpy(*name, given ? given : "");
+        else s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    }
+    kg_buf_free(&l.names);
+    return s;
 }
 
 /* Index of term t among the n terms of the set (ascending), -1 when absent. */
@@ -369,6 +392,8 @@ const char *repl_known_mark(KgStore *store, KgTermId s, KgTermId p, KgTermId o)
 int repl_cmd_predict(Repl *r, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--fused") == 0) return repl_predict_fused(r, argc, argv);
+    for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--rules") == 0 || strncmp(argv[i], "--rules=", 8) == 0) return repl_predict_rules(r, argc, argv);
     const char *set = NULL, *words[3];
     size_t k = 10, n_words = 0;
@@ -392,16 +417,8 @@ int repl_cmd_predict(Repl *r, int argc, char **argv)
     if (!store) return REPL_FAIL;
     KgError err = {0};
     KgStatus s = KG_OK;
-    SetList l = {0};
-    if (!set) {
-        s = kg_embedding_each(store, list_set, &l, &err);
-        if (s == KG_OK && l.count == 0)
-            s = kg_error_set(&err, KG_ERR_NOT_FOUND, "the store has no trained embeddings: run `nous train` first");
-        else if (s == KG_OK && l.count > 1)
-            s = kg_error_set(&err, KG_ERR_ARG, "the store has several embedding sets (%s): choose one with --model",
-                             l.names.data);
-        set = kg_buf_cstr(&l.names);
-    }
+    char *set_name = NULL;
+    s = repl_embedding_set(store, set, &set_name, &err);
     KgArena *arena = kg_arena_new(1024);
     KgTermId anchor_t = 0, rel_t = 0;
     for (int w = 0; w < 3 && s == KG_OK; w++) {
@@ -416,11 +433,6 @@ int repl_cmd_predict(Repl *r, int argc, char **argv)
     }
     NnModel *m = NULL;
     KgEmbedding *e = NULL;
-    char *set_name = NULL;
-    if (s == KG_OK && set) {
-        set_name = kg_malloc(strlen(set) + 1);
-        if (set_name) strcpy(set_name, set);
-    }
     if (s == KG_OK) s = nn_model_load(store, set_name ? set_name : "", &m, &e, &err);
     long a = -1, rl = -1;
     if (s == KG_OK) {
@@ -463,7 +475,6 @@ int repl_cmd_predict(Repl *r, int argc, char **argv)
     if (s != KG_OK) repl_error(r, &err);
     kg_free(scores);
     kg_free(set_name);
-    kg_buf_free(&l.names);
     nn_model_free(m);
     kg_embedding_free(e);
     kg_arena_free(arena);

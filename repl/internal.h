@@ -94,6 +94,22 @@ KgStatus repl_explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, 
  * the store does not hold (0 explained, 1 no rule predicts it, -1 an error in err) */
 int repl_predict_rules(Repl *r, int argc, char **argv);
 int repl_explain_predicted(Repl *r, KgStore *store, const KgTermId ids[3], const char *path, KgError *err);
+/* Rule i of p as written, on one line; then, when rule i has a grounding with head (sub,
+ * obj), "INDENTbecause premise ; premise" */
+void repl_write_rule(Repl *r, const RsProgram *p, size_t i);
+KgStatus repl_write_rule_grounding(Repl *r, KgStore *store, const RsProgram *p, RsQuerier *q, size_t rule, KgTermId sub,
+                                   KgTermId obj, const char *indent, KgError *err);
+/* predict_fused.c: `predict ... --fused`, `explain --fused S P O`, `reason --with-embeddings` */
+int repl_predict_fused(Repl *r, int argc, char **argv);
+int repl_explain_fused(Repl *r, KgStore *store, const KgTermId ids[3], const char *rules_path, const char *set,
+                       KgError *err);
+/* Adds the fused candidates of probability >= threshold (the best k per query) as inferred
+ * triples, inside the caller's transaction; *n_added counts them. */
+KgStatus repl_add_fused(Repl *r, KgStore *store, const char *rules_path, const char *set, double threshold, size_t k,
+                        size_t *n_added, KgError *err);
+/* embed.c: the embedding set to use: `given`, or the store's only one (an error names them
+ * when there are several, or says to train when there is none); *name to kg_free */
+KgStatus repl_embedding_set(KgStore *store, const char *given, char **name, KgError *err);
 int repl_cmd_kgc(Repl *r, int argc, char **argv);
 /* embed.c: one training option at argv[*i] (*consumed: whether it was one), and the
  * progress of training epochs on r->err (ctx: the Repl) */

@@ -48,7 +48,7 @@ static KgStatus term_id(KgStore *store, const char *word, KgArena *arena, KgTerm
 }
 
 /* A rule as written in its file, on one line (its text may span several). */
-static void write_rule(Repl *r, const RsProgram *p, size_t i)
+void repl_write_rule(Repl *r, const RsProgram *p, size_t i)
 {
     const char *t = rs_rule_text(p, i);
     int space = 0;
@@ -61,6 +61,27 @@ static void write_rule(Repl *r, const RsProgram *p, size_t i)
             space = 0;
         }
     }
+}
+
+KgStatus repl_write_rule_grounding(Repl *r, KgStore *store, const RsProgram *p, RsQuerier *q, size_t rule, KgTermId sub,
+                                   KgTermId obj, const char *indent, KgError *err)
+{
+    KgTermId body[MAX_GROUNDING][3];
+    size_t nb = 0;
+    int found = 0;
+    KgStatus s = rs_querier_grounding(q, rule, sub, obj, body, MAX_GROUNDING, &nb, &found, err);
+    repl_write_rule(r, p, rule);
+    fputc('\n', r->out);
+    if (s == KG_OK && found) {
+        fprintf(r->out, "%sbecause", indent);
+        for (size_t a = 0; a < nb; a++) {
+            KgQuad premise = {body[a][0], body[a][1], body[a][2], KG_DEFAULT_GRAPH};
+            fputs(a ? " ; " : " ", r->out);
+            repl_write_quad(r, store, &premise);
+        }
+        fputc('\n', r->out);
+    }
+    return s;
 }
 
 /* ---------------------------------------------------------------- predict */
@@ -122,22 +143,8 @@ int repl_predict_rules(Repl *r, int argc, char **argv)
                     cand.score, cand.n_rules, cand.n_rules == RS_RANK_KEPT ? "+" : "", *known ? "  " : "", known);
             kg_buf_free(&b);
             for (size_t j = 0; j < cand.n_rules && j < RULES_SHOWN && s == KG_OK; j++) {
-                KgTermId body[MAX_GROUNDING][3];
-                size_t nb = 0;
-                int found = 0;
-                s = rs_querier_grounding(q, cand.rules[j], sub, obj, body, MAX_GROUNDING, &nb, &found, &err);
                 fprintf(r->out, "      ");
-                write_rule(r, rs.prog, cand.rules[j]);
-                fputc('\n', r->out);
-                if (found) {
-                    fprintf(r->out, "        because");
-                    for (size_t a = 0; a < nb; a++) {
-                        KgQuad premise = {body[a][0], body[a][1], body[a][2], KG_DEFAULT_GRAPH};
-                        fputs(a ? " ; " : " ", r->out);
-                        repl_write_quad(r, store, &premise);
-                    }
-                    fputc('\n', r->out);
-                }
+                s = repl_write_rule_grounding(r, store, rs.prog, q, cand.rules[j], sub, obj, "        ", &err);
             }
             if (cand.n_rules > RULES_SHOWN)
                 fprintf(r->out, "      (%zu%s more rules: `explain` shows them all)\n", cand.n_rules - RULES_SHOWN,
@@ -187,7 +194,7 @@ int repl_explain_predicted(Repl *r, KgStore *store, const KgTermId ids[3], const
         int found = 0;
         s = rs_querier_grounding(q, cand.rules[j], ids[0], ids[2], body, MAX_GROUNDING, &nb, &found, err);
         fprintf(r->out, "  rule %s: ", rs_rule_label(rs.prog, cand.rules[j]));
-        write_rule(r, rs.prog, cand.rules[j]);
+        repl_write_rule(r, rs.prog, cand.rules[j]);
         fputc('\n', r->out);
         for (size_t a = 0; a < nb && found && s == KG_OK; a++) {
             KgQuad prem = {body[a][0], body[a][1], body[a][2], KG_DEFAULT_GRAPH};

@@ -41,11 +41,40 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     RsProgram *p = NULL;
     KgError err = {0};
     KgStatus s = rs_program_new(store, &p, &err);
-    int n_sources = 0, equality_rules = 0, check = 0;
+    int n_sources = 0, equality_rules = 0, check = 0, with_embeddings = 0;
+    const char *set = NULL, *evidence = NULL; /* --with-embeddings: the set, the rules to fuse */
+    double threshold = -1;
+    size_t per_query = 10;
     for (int i = 1; s == KG_OK && i < argc; i++) {
         const char *v;
         if (strcmp(argv[i], "--check") == 0) {
             check = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--with-embeddings") == 0) {
+            with_embeddings = 1;
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "--model"))) {
+            set = v;
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "--evidence"))) {
+            evidence = v;
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "--threshold")) || (v = repl_opt_value(argc, argv, &i, "-k"))) {
+            int is_k = strcmp(argv[i - 1], "-k") == 0 || strncmp(argv[i], "-k=", 3) == 0;
+            char *end;
+            double x = strtod(v, &end);
+            if (!*v || *end || !(x > 0) || (!is_k && x > 1) || (is_k && (x != (double)(size_t)x || x > 10000))) {
+                rs_program_free(p);
+                return repl_usage_error(r, "reason", is_k ? "-k takes a count from 1 to 10000, not '%s'"
+                                                          : "--threshold takes a probability above 0, at most 1, not '%s'",
+                                        v);
+            }
+            if (is_k) per_query = (size_t)x;
+            else threshold = x;
             continue;
         }
         if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {
@@ -66,7 +95,19 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         }
         n_sources++;
     }
-    if (s == KG_OK && !n_sources) {
+    if (s == KG_OK && with_embeddings != (threshold > 0)) {
+        rs_program_free(p);
+        return repl_usage_error(r, "reason", "--with-embeddings and --threshold P go together");
+    }
+    if (s == KG_OK && with_embeddings && (!evidence || check)) {
+        rs_program_free(p);
+        return repl_usage_error(r, "reason", "--with-embeddings fuses with the rules of --evidence FILE.dl (and is not a --check)");
+    }
+    if (s == KG_OK && (set || evidence) && !with_embeddings) {
+        rs_program_free(p);
+        return repl_usage_error(r, "reason", "--model and --evidence go with --with-embeddings");
+    }
+    if (s == KG_OK && !n_sources && !with_embeddings) {
         rs_program_free(p);
         return repl_usage_error(r, "reason", "give --profile NAME or --rules FILE.dl");
     }
@@ -86,17 +127,35 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         }
     }
     RsStats st = {0};
-    RsOptions opt = {r->err_is_tty ? progress : NULL, r, equality_rules};
+    RsOptions opt = {r->err_is_tty ? progress : NULL, r, equality_rules, with_embeddings};
+    size_t n_fused = 0;
     if (s == KG_OK) {
         kg_interrupt_install();
-        s = rs_reason(store, p, &opt, &st, &err);
-        if (r->err_is_tty) fputc('\n', r->err);
+        /* with embeddings, one transaction: reason, add the fused triples, reason again from
+         * them (rules may use what fusion added) */
+        if (with_embeddings) s = kg_store_begin(store, &err);
+        if (s == KG_OK && n_sources) s = rs_reason(store, p, &opt, &st, &err);
+        if (r->err_is_tty && n_sources) fputc('\n', r->err);
+        if (s == KG_OK && with_embeddings) {
+            s = repl_add_fused(r, store, evidence, set, threshold, per_query, &n_fused, &err);
+            if (s == KG_OK && n_fused && n_sources) {
+                rs_stats_free(&st);
+                st = (RsStats){0};
+                s = rs_reason(store, p, &opt, &st, &err);
+                if (r->err_is_tty) fputc('\n', r->err);
+            }
+            if (s == KG_OK) s = kg_store_commit(store, &err);
+            else kg_store_rollback(store);
+        }
     }
     if (s != KG_OK) {
         repl_error(r, &err);
         rs_program_free(p);
         return repl_status_of(s);
     }
+    if (with_embeddings)
+        fprintf(r->out, "%zu triples added by fusion (probability >= %g, the best %zu per query)\n", n_fused, threshold,
+                per_query);
     fprintf(r->out, "%zu rules, %u rounds: %llu triples in, %llu derived, %llu written as inferred\n",
             rs_program_n_rules(p), st.n_rounds, (unsigned long long)st.n_facts,
             (unsigned long long)st.n_derived, (unsigned long long)st.n_written);
@@ -298,8 +357,9 @@ static int dot_to_svg(Repl *r, FILE *graph)
 
 int repl_cmd_explain(Repl *r, int argc, char **argv)
 {
-    int dot = 0, svg = 0;
+    int dot = 0, svg = 0, fused = 0;
     const char *rules = NULL; /* a rule file that may predict a triple the store does not hold */
+    const char *set = NULL;   /* --fused: the embedding set */
     char *words[4] = {argv[0], NULL, NULL, NULL}; /* the command, then the triple's terms */
     int n_words = 1;
     for (int i = 1; i < argc; i++) {
@@ -312,6 +372,10 @@ int repl_cmd_explain(Repl *r, int argc, char **argv)
                 return repl_usage_error(r, "explain", "--format is text, dot or svg, not '%s'", v);
         } else if ((v = repl_opt_value(argc, argv, &i, "--rules"))) {
             rules = v;
+        } else if ((v = repl_opt_value(argc, argv, &i, "--model"))) {
+            set = v;
+        } else if (strcmp(argv[i], "--fused") == 0) {
+            fused = 1;
         } else if (n_words < 4) {
             words[n_words++] = argv[i];
         } else {
@@ -319,6 +383,8 @@ int repl_cmd_explain(Repl *r, int argc, char **argv)
         }
     }
     if (n_words != 4) return repl_usage_error(r, "explain", "give a triple: S P O");
+    if (fused && (!rules || dot)) return repl_usage_error(r, "explain", "--fused takes --rules FILE.dl and prints text");
+    if (set && !fused) return repl_usage_error(r, "explain", "--model goes with --fused");
     argv = words; /* argv[1..3] are the triple's terms from here on */
     KgStore *store = repl_store(r);
     if (!store) return REPL_FAIL;
@@ -340,6 +406,11 @@ int repl_cmd_explain(Repl *r, int argc, char **argv)
     } else if (s != KG_OK) {
         repl_error(r, &err);
         status = repl_status_of(s);
+    } else if (fused) {
+        if (repl_explain_fused(r, store, ids, rules, set, &err) < 0) {
+            repl_error(r, &err);
+            status = repl_status_of(err.status);
+        }
     } else {
         KgQuad q = {ids[0], ids[1], ids[2], KG_DEFAULT_GRAPH}, any = {ids[0], ids[1], ids[2], KG_ANY_GRAPH}, got;
         KgIter *it = NULL;
