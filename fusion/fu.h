@@ -79,6 +79,7 @@ typedef struct {
     /* MRR among the candidates of the second half of the fitting triples, fit on the first:
      * each source alone (its feature 0), the shared weights, the per-relation weights */
     double mrr_alone[FU_MAX_SOURCES], mrr_shared, mrr_per_relation;
+    double ridge;                /* per relation: the pull toward the shared weights picked */
     size_t n_triples, n_queries; /* fit on */
     double platt_a, platt_b;     /* P(true) = sigmoid(a * logit + b) */
     double seconds;

@@ -10,8 +10,8 @@
  * metrics reward), with a small ridge, by Newton's method: a handful of weights, so each step
  * solves a tiny system by Cholesky. Per-relation weights are drawn toward the shared ones by
  * a ridge, so a relation with few held-out queries keeps about the shared weights. Which of
- * the two is used is measured: both are fit on the even triples and compared by MRR on the
- * odd ones, then the better kind is fit on all. Finally the fused logit of each answer (label
+ * the two is used, and the ridge, is measured: each is fit on the even triples and compared
+ * by MRR on the odd ones, then the best is fit on all. Finally the fused logit of each answer (label
  * 1) and of one corrupted answer per query (label 0) fit the Platt scaling. */
 #include "fu.h"
 #include "kg/rng.h"
@@ -22,7 +22,8 @@
 #define BATCH 32
 #define MAX_D (FU_MAX_SOURCES * FU_MAX_FEATURES)
 #define RIDGE_SHARED 1.0
-#define RIDGE_PER_RELATION 10.0
+/* the ridges tried for per-relation weights: the pull toward the shared ones */
+static const double RIDGES_PER_RELATION[] = {0.1, 1.0, 10.0};
 
 struct FuModel {
     FuSource *src[FU_MAX_SOURCES];
@@ -411,7 +412,7 @@ static double candidates_mrr(const Candidates *c, const size_t *which, size_t n,
 
 /* Per-relation weights for the queries of `which`, each relation's drawn toward shared. */
 static void fit_per_relation(const Candidates *c, const size_t *which, size_t n, size_t R2, const double *shared,
-                             double *per_rel, size_t *scratch)
+                             double ridge, double *per_rel, size_t *scratch)
 {
     size_t D = c->D;
     for (size_t r = 0; r < R2; r++) {
@@ -419,7 +420,7 @@ static void fit_per_relation(const Candidates *c, const size_t *which, size_t n,
         for (size_t i = 0; i < n; i++)
             if (c->rel[which[i]] == r) scratch[k++] = which[i];
         memcpy(per_rel + r * D, shared, D * sizeof *shared);
-        if (k) cl_fit(c, scratch, k, shared, RIDGE_PER_RELATION, per_rel + r * D);
+        if (k) cl_fit(c, scratch, k, shared, ridge, per_rel + r * D);
     }
 }
 
@@ -477,9 +478,15 @@ KgStatus fu_model_fit(FuSource *const *src, size_t n_src, const KgLinkDataset *d
         /* which kind: fit on the even triples, measured on the odd ones */
         cl_fit(&c, even, n_even, zero, RIDGE_SHARED, w_half);
         rep->mrr_shared = candidates_mrr(&c, odd, n_odd, w_half, NULL);
-        fit_per_relation(&c, even, n_even, R2, w_half, m->w_rel, scratch);
-        rep->mrr_per_relation = candidates_mrr(&c, odd, n_odd, NULL, m->w_rel);
+        double ridge = RIDGES_PER_RELATION[0];
+        rep->mrr_per_relation = -1;
+        for (size_t i = 0; i < sizeof RIDGES_PER_RELATION / sizeof *RIDGES_PER_RELATION; i++) {
+            fit_per_relation(&c, even, n_even, R2, w_half, RIDGES_PER_RELATION[i], m->w_rel, scratch);
+            double mrr = candidates_mrr(&c, odd, n_odd, NULL, m->w_rel);
+            if (mrr > rep->mrr_per_relation) rep->mrr_per_relation = mrr, ridge = RIDGES_PER_RELATION[i];
+        }
         m->kind = rep->mrr_per_relation > rep->mrr_shared ? FU_PER_RELATION : FU_SHARED;
+        rep->ridge = ridge;
         for (size_t i = 0; i < m->n_src; i++) {
             double only[MAX_D] = {0};
             only[m->off[i]] = 1;
@@ -487,7 +494,7 @@ KgStatus fu_model_fit(FuSource *const *src, size_t n_src, const KgLinkDataset *d
         }
         /* then on all of them */
         cl_fit(&c, all, c.n_q, zero, RIDGE_SHARED, m->w);
-        if (m->kind == FU_PER_RELATION) fit_per_relation(&c, all, c.n_q, R2, m->w, m->w_rel, scratch);
+        if (m->kind == FU_PER_RELATION) fit_per_relation(&c, all, c.n_q, R2, m->w, ridge, m->w_rel, scratch);
         /* Platt scaling of the fused logit: each answer against one corrupted answer */
         double *x = kg_malloc((2 * c.n_q + 1) * sizeof *x);
         uint8_t *y = kg_malloc(2 * c.n_q + 1);

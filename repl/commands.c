@@ -25,27 +25,30 @@ const ReplCommand repl_commands[] = {
     {"match", "[--limit N] [--graph G] S P O", "triples matching a pattern (? = any)", cmd_match},
     {"query", "[--format table|tsv|csv|json|ntriples|turtle] [--explain] [-f FILE | SPARQL]",
      "run a SPARQL query (SELECT, ASK, CONSTRUCT)", repl_cmd_query},
-    {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--equality merge|rules] [--check]",
-     "derive what the rules entail, store it as inferred (one transaction); --check: is it all there",
+    {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--equality merge|rules] [--check] "
+               "[--with-embeddings --evidence FILE.dl --threshold P [--model NAME] [-k N]]",
+     "derive what the rules entail, store it as inferred (one transaction); --check: is it all there; "
+     "--with-embeddings: also the candidates whose fused probability reaches P",
      repl_cmd_reason},
-    {"explain", "[--format text|dot|svg] [--rules FILE.dl] S P O",
+    {"explain", "[--format text|dot|svg] [--rules FILE.dl] [--fused [--model NAME]] S P O",
      "the proof of a triple, down to asserted triples (dot: Graphviz, svg: drawn by dot); with --rules, "
-     "of a triple those rules predict",
+     "of a triple those rules predict; with --fused, its fused probability and all its evidence",
      repl_cmd_explain},
     {"kgc", "DIR [--method embed] [--model transe|distmult|complex|rotate] [--dim N] [--epochs N] [--lr X] "
             "[--batch N] [--reg X] [--negatives N] [--gamma X] [--temperature X] [--init X] [--seed N] "
             "[--threads N] [--eval-every N] [--patience N] [--plot FILE.svg] [--json] | "
             "DIR --method rules [--time S] [--max-length N] [--unseen N] [--aggregation max|noisy-or] [--no-tune] "
-            "[-o FILE.dl] [--json]",
-     "link prediction on a benchmark folder: train (or mine rules), early-stop (or tune) on valid, "
-     "filtered MRR and Hits@k on test",
+            "[-o FILE.dl] [--json] | DIR --method fusion [--model M] [training and mining options] [--json]",
+     "link prediction on a benchmark folder: train (or mine rules, or both and fuse them), early-stop (or "
+     "tune, or fit the fusion) on valid, filtered MRR and Hits@k on test",
      repl_cmd_kgc},
     {"train", "[--model transe|distmult|complex|rotate] [--name NAME] [--valid-share X] [--dim N] [--epochs N] "
               "[--lr X] [--batch N] [--reg X] [--seed N] [--threads N] [--plot FILE.svg] ...",
      "learn embeddings of the store's asserted links and keep them in the store", repl_cmd_train},
-    {"predict", "S P ? | ? P O [-k N] [--model NAME | --rules FILE.dl [--aggregation max|noisy-or]]",
-     "the k most likely subjects or objects by the stored embeddings, or by rules with the groundings "
-     "behind each, marking known ones",
+    {"predict", "S P ? | ? P O [-k N] [--model NAME | --rules FILE.dl [--aggregation max|noisy-or] | "
+                "--fused --rules FILE.dl [--model NAME]]",
+     "the k most likely subjects or objects by the stored embeddings, by rules with the groundings "
+     "behind each, or by both fused into one probability with their evidence, marking known ones",
      repl_cmd_predict},
     {"mine", "[--max-length 1|2|3] [--min-support N] [--min-confidence X] [--unseen N] [--time S] [--seed N] "
              "[--no-constants] -o FILE.dl",

@@ -2,6 +2,7 @@
  * as free() does (serd's test_free_null.c). A new _free or _close gets a line here. */
 #include "kg/kg.h"
 #include "kg/linkpred.h"
+#include "fusion/fu.h"
 #include "neural/nn.h"
 #include "reasoner/rs.h"
 
@@ -43,6 +44,9 @@ Test(free_null, rs_stats_free_accepts_null)
 Test(free_null, kg_embedding_free_accepts_null) { kg_embedding_free(NULL); }
 
 Test(free_null, kg_link_dataset_free_accepts_null) { kg_link_dataset_free(NULL); }
+Test(free_null, kg_link_filter_free_accepts_null) { kg_link_filter_free(NULL); }
+Test(free_null, fu_model_free_accepts_null) { fu_model_free(NULL); }
+Test(free_null, fu_source_free_accepts_null) { fu_source_free(NULL); }
 
 Test(free_null, nn_model_free_accepts_null) { nn_model_free(NULL); }
 
