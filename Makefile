@@ -174,6 +174,8 @@ demo: nous
 	./nous --db demo.db train --model complex --epochs 40
 	./nous --db demo.db mine --time 5 -o demo-rules.dl
 	./nous --db demo.db predict kg:invertebrate kg:isa '?' --rules demo-rules.dl -k 3
+	./nous --db demo.db mine --time 2 --max-length 2 --min-support 5 -o demo-fuse.dl
+	./nous --db demo.db predict kg:invertebrate kg:isa '?' --fused --rules demo-fuse.dl -k 3
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 
@@ -183,6 +185,7 @@ bench: nous build/plain/sqlite_baseline
 	sh tests/bench/reason.sh
 	sh tests/bench/embed.sh
 	sh tests/bench/rules.sh
+	sh tests/bench/fusion.sh
 
 clean:
 	rm -rf build nous
