@@ -60,8 +60,9 @@ kgc_errors_name_the_file_or_the_option() {
     nous kgc kg --dim 0
     expect_rc 2 || return 1
     expect_grep err -- '--dim takes a positive integer' || return 1
-    nous kgc kg --method fusion
+    nous kgc kg --method guess
     expect_rc 2 || return 1
+    expect_grep err "--method is embed, rules or fusion, not 'guess'" || return 1
 }
 
 train_then_predict_marks_known_triples() {
