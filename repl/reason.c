@@ -284,7 +284,7 @@ static KgStatus explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth
     size_t n = d.n_premises;
     KgQuad *prem = kg_malloc((n ? n : 1) * sizeof *prem);
     if (!prem) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-    memcpy(prem, d.premises, n * sizeof *prem);
+    if (n) memcpy(prem, d.premises, n * sizeof *prem); /* a fused triple may have none */
     for (size_t i = 0; i < n && s == KG_OK; i++) {
         size_t child = *n_seen;
         for (size_t j = 0; j < *n_seen; j++)
