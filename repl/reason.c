@@ -63,18 +63,23 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             evidence = v;
             continue;
         }
-        if ((v = repl_opt_value(argc, argv, &i, "--threshold")) || (v = repl_opt_value(argc, argv, &i, "-k"))) {
-            int is_k = strcmp(argv[i - 1], "-k") == 0 || strncmp(argv[i], "-k=", 3) == 0;
+        if ((v = repl_opt_value(argc, argv, &i, "--threshold"))) {
             char *end;
-            double x = strtod(v, &end);
-            if (!*v || *end || !(x > 0) || (!is_k && x > 1) || (is_k && (x != (double)(size_t)x || x > 10000))) {
+            threshold = strtod(v, &end);
+            if (!*v || *end || !(threshold > 0 && threshold <= 1)) {
                 rs_program_free(p);
-                return repl_usage_error(r, "reason", is_k ? "-k takes a count from 1 to 10000, not '%s'"
-                                                          : "--threshold takes a probability above 0, at most 1, not '%s'",
-                                        v);
+                return repl_usage_error(r, "reason", "--threshold takes a probability above 0, at most 1, not '%s'", v);
             }
-            if (is_k) per_query = (size_t)x;
-            else threshold = x;
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
+            char *end;
+            unsigned long long x = strtoull(v, &end, 10);
+            if (!*v || *end || v[0] == '-' || x == 0 || x > 10000) {
+                rs_program_free(p);
+                return repl_usage_error(r, "reason", "-k takes a count from 1 to 10000, not '%s'", v);
+            }
+            per_query = (size_t)x;
             continue;
         }
         if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {
