@@ -5,8 +5,7 @@
  * 1 is the reciprocal of the entity's rank among the model's scores for the query (the best
  * RANKED of them; 0 below), the form in which rank fusion (Cormack et al. 2009) combines
  * rankers whose scores disagree in shape. */
-#include "fu.h"
-#include "kg/rng.h"
+#include "internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -120,22 +119,13 @@ static KgStatus calibrate(EmbedSource *e, const KgLinkTriple *calib, size_t n_ca
     size_t k = 0;
     for (size_t first = 0; first < n_q && s == KG_OK; first += BATCH) {
         size_t nb = n_q - first < BATCH ? n_q - first : BATCH;
-        for (size_t i = 0; i < nb; i++) {
-            const KgLinkTriple *t = &calib[(first + i) / 2];
-            int head = (first + i) % 2;
-            anchor[i] = head ? t->t : t->h;
-            rel[i] = head ? t->r + (uint32_t)d->n_relations : t->r;
-            answer[i] = head ? t->h : t->t;
-        }
+        fu_heldout_queries(d, calib, first, nb, anchor, rel, answer);
         s = nn_model_score(e->m, anchor, rel, nb, e->scores, err);
         for (size_t i = 0; i < nb && s == KG_OK; i++) {
             const float *row = e->scores + i * N;
             qrel[k] = rel[i], x[k] = row[answer[i]], y[k] = 1, w[k] = 1, k++;
             for (int j = 0; j < NEGATIVES; j++) {
-                uint32_t c = kg_rng_below(&rng, (uint32_t)N);
-                for (int tries = 0; tries < 20 && (c == anchor[i] || kg_link_filter_has(filter, anchor[i], rel[i], c));
-                     tries++)
-                    c = kg_rng_below(&rng, (uint32_t)N);
+                uint32_t c = fu_heldout_corrupt(&rng, filter, N, anchor[i], rel[i], 1);
                 qrel[k] = rel[i], x[k] = row[c], y[k] = 0, w[k] = 1.0 / NEGATIVES, k++;
             }
         }

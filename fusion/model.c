@@ -13,8 +13,7 @@
  * the two is used, and the ridge, is measured: each is fit on the even triples and compared
  * by MRR on the odd ones, then the best is fit on all. Finally the fused logit of each answer (label
  * 1) and of one corrupted answer per query (label 0) fit the Platt scaling. */
-#include "fu.h"
-#include "kg/rng.h"
+#include "internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -240,13 +239,7 @@ static KgStatus collect(FuModel *m, const KgLinkTriple *triples, size_t n, const
     c->start[0] = 0;
     for (size_t first = 0; first < c->n_q && s == KG_OK; first += BATCH) {
         size_t nb = c->n_q - first < BATCH ? c->n_q - first : BATCH;
-        for (size_t i = 0; i < nb; i++) {
-            const KgLinkTriple *t = &triples[(first + i) / 2];
-            int head = (first + i) % 2;
-            anchor[i] = head ? t->t : t->h;
-            rel[i] = head ? t->r + (uint32_t)d->n_relations : t->r;
-            answer[i] = head ? t->h : t->t;
-        }
+        fu_heldout_queries(d, triples, first, nb, anchor, rel, answer);
         s = compute_features(m, anchor, rel, nb, err);
         for (size_t i = 0; i < nb && s == KG_OK; i++) {
             size_t q = first + i;
@@ -272,9 +265,7 @@ static KgStatus collect(FuModel *m, const KgLinkTriple *triples, size_t n, const
                 if (!add_row(c, m, i, e)) s = KG_ERR_NOMEM;
             }
             c->start[q + 1] = c->n_rows;
-            uint32_t neg = kg_rng_below(&rng, (uint32_t)N);
-            for (int tries = 0; tries < 20 && kg_link_filter_has(f, anchor[i], rel[i], neg); tries++)
-                neg = kg_rng_below(&rng, (uint32_t)N);
+            uint32_t neg = fu_heldout_corrupt(&rng, f, N, anchor[i], rel[i], 0);
             for (size_t j = 0; j < c->D; j++) c->negative[q * c->D + j] = feature(m, i, j, neg);
         }
         if (s == KG_ERR_NOMEM) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory fitting");
@@ -544,18 +535,10 @@ KgStatus fu_model_calibration(FuModel *m, size_t embed, const KgLinkTriple *trip
     size_t k = 0;
     for (size_t first = 0; first < n_q && s == KG_OK; first += BATCH) {
         size_t nb = n_q - first < BATCH ? n_q - first : BATCH;
-        for (size_t i = 0; i < nb; i++) {
-            const KgLinkTriple *t = &triples[(first + i) / 2];
-            int head = (first + i) % 2;
-            anchor[i] = head ? t->t : t->h;
-            rel[i] = head ? t->r + (uint32_t)d->n_relations : t->r;
-            answer[i] = head ? t->h : t->t;
-        }
+        fu_heldout_queries(d, triples, first, nb, anchor, rel, answer);
         s = compute_features(m, anchor, rel, nb, err);
         for (size_t i = 0; i < nb && s == KG_OK; i++) {
-            uint32_t neg = kg_rng_below(&rng, (uint32_t)N);
-            for (int tries = 0; tries < 20 && (neg == anchor[i] || kg_link_filter_has(f, anchor[i], rel[i], neg)); tries++)
-                neg = kg_rng_below(&rng, (uint32_t)N);
+            uint32_t neg = fu_heldout_corrupt(&rng, f, N, anchor[i], rel[i], 1);
             uint32_t e[2] = {answer[i], neg};
             for (int j = 0; j < 2; j++) {
                 FuEvidence ev;
