@@ -99,6 +99,10 @@ int repl_explain_predicted(Repl *r, KgStore *store, const KgTermId ids[3], const
 void repl_write_rule(Repl *r, const RsProgram *p, size_t i);
 KgStatus repl_write_rule_grounding(Repl *r, KgStore *store, const RsProgram *p, RsQuerier *q, size_t rule, KgTermId sub,
                                    KgTermId obj, const char *indent, KgError *err);
+/* Each rule of candidate c (of p, grounded through q) with head (sub, obj): its label and
+ * text, then a grounding's triples explained down to asserted ones. */
+KgStatus repl_explain_rules(Repl *r, KgStore *store, const RsProgram *p, RsQuerier *q, const RsCandidate *c, KgTermId sub,
+                            KgTermId obj, KgError *err);
 /* predict_fused.c: `predict ... --fused`, `explain --fused S P O`, `reason --with-embeddings` */
 int repl_predict_fused(Repl *r, int argc, char **argv);
 int repl_explain_fused(Repl *r, KgStore *store, const KgTermId ids[3], const char *rules_path, const char *set,

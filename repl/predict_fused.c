@@ -275,23 +275,7 @@ int repl_explain_fused(Repl *r, KgStore *store, const KgTermId ids[3], const cha
         fprintf(r->out, "  rules: place %zu, best weight %.3f, %zu%s rule%s of %s (logit %+.2f)\n", c.place, c.weights[0],
                 c.n_rules, c.n_rules == RS_RANK_KEPT ? " or more" : "", c.n_rules == 1 ? "" : "s", rules_path,
                 ev.contribution[1]);
-        RsQuerier *q = rs_ranker_querier(f.ranker);
-        KgQuad *seen = NULL;
-        size_t n_seen = 0;
-        for (size_t j = 0; j < c.n_rules && s == KG_OK; j++) {
-            KgTermId body[MAX_GROUNDING][3];
-            size_t nb = 0;
-            int found = 0;
-            s = rs_querier_grounding(q, c.rules[j], ids[0], ids[2], body, MAX_GROUNDING, &nb, &found, err);
-            fprintf(r->out, "  rule %s (weight %.3f): ", rs_rule_label(f.prog, c.rules[j]), c.weights[j]);
-            repl_write_rule(r, f.prog, c.rules[j]);
-            fputc('\n', r->out);
-            for (size_t i = 0; i < nb && found && s == KG_OK; i++) {
-                KgQuad prem = {body[i][0], body[i][1], body[i][2], KG_DEFAULT_GRAPH};
-                s = repl_explain_quad(r, store, &prem, 2, &seen, &n_seen, err);
-            }
-        }
-        kg_free(seen);
+        s = repl_explain_rules(r, store, f.prog, rs_ranker_querier(f.ranker), &c, ids[0], ids[2], err);
     }
     fused_close(&f);
     return s == KG_OK ? 0 : -1;

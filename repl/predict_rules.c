@@ -159,6 +159,29 @@ int repl_predict_rules(Repl *r, int argc, char **argv)
 
 /* ---------------------------------------------------------------- explain */
 
+KgStatus repl_explain_rules(Repl *r, KgStore *store, const RsProgram *p, RsQuerier *q, const RsCandidate *c, KgTermId sub,
+                            KgTermId obj, KgError *err)
+{
+    KgQuad *seen = NULL;
+    size_t n_seen = 0;
+    KgStatus s = KG_OK;
+    for (size_t j = 0; j < c->n_rules && s == KG_OK; j++) {
+        KgTermId body[MAX_GROUNDING][3];
+        size_t nb = 0;
+        int found = 0;
+        s = rs_querier_grounding(q, c->rules[j], sub, obj, body, MAX_GROUNDING, &nb, &found, err);
+        fprintf(r->out, "  rule %s: ", rs_rule_label(p, c->rules[j]));
+        repl_write_rule(r, p, c->rules[j]);
+        fputc('\n', r->out);
+        for (size_t a = 0; a < nb && found && s == KG_OK; a++) {
+            KgQuad prem = {body[a][0], body[a][1], body[a][2], KG_DEFAULT_GRAPH};
+            s = repl_explain_quad(r, store, &prem, 2, &seen, &n_seen, err);
+        }
+    }
+    kg_free(seen);
+    return s;
+}
+
 int repl_explain_predicted(Repl *r, KgStore *store, const KgTermId ids[3], const char *path, KgError *err)
 {
     RuleSet rs = {0};
@@ -185,23 +208,7 @@ int repl_explain_predicted(Repl *r, KgStore *store, const KgTermId ids[3], const
     fprintf(r->out, "   [predicted by %zu%s rule%s of %s, score %.4f, place %zu of %zu candidates]\n", cand.n_rules,
             cand.n_rules == RS_RANK_KEPT ? " or more" : "", cand.n_rules == 1 ? "" : "s", path, cand.score,
             cand.place, n);
-    RsQuerier *q = rs_ranker_querier(rs.ranker);
-    KgQuad *seen = NULL;
-    size_t n_seen = 0;
-    for (size_t j = 0; j < cand.n_rules && s == KG_OK; j++) {
-        KgTermId body[MAX_GROUNDING][3];
-        size_t nb = 0;
-        int found = 0;
-        s = rs_querier_grounding(q, cand.rules[j], ids[0], ids[2], body, MAX_GROUNDING, &nb, &found, err);
-        fprintf(r->out, "  rule %s: ", rs_rule_label(rs.prog, cand.rules[j]));
-        repl_write_rule(r, rs.prog, cand.rules[j]);
-        fputc('\n', r->out);
-        for (size_t a = 0; a < nb && found && s == KG_OK; a++) {
-            KgQuad prem = {body[a][0], body[a][1], body[a][2], KG_DEFAULT_GRAPH};
-            s = repl_explain_quad(r, store, &prem, 2, &seen, &n_seen, err);
-        }
-    }
-    kg_free(seen);
+    s = repl_explain_rules(r, store, rs.prog, rs_ranker_querier(rs.ranker), &cand, ids[0], ids[2], err);
     rule_set_free(&rs);
     return s == KG_OK ? 0 : -1;
 }
