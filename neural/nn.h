@@ -78,6 +78,25 @@ KgStatus nn_train(const KgLinkDataset *d, const NnTrainOptions *opt, NnModel **o
                   KgError *err);
 void nn_train_report_free(NnTrainReport *rep);
 
+/* ---------------------------------------------------------------- nearest neighbours (knn.c) */
+
+/* Similarity of two vectors: cosine, dot product, or Euclidean distance (reported negated,
+ * so higher is nearer for all three). */
+typedef enum { NN_COSINE, NN_DOT, NN_L2 } NnMetric;
+const char *const *nn_metric_names(void); /* "cosine", "dot", "l2", NULL: in NnMetric order */
+
+/* An exact index over n vectors of `width` floats (copied). */
+typedef struct NnIndex NnIndex;
+KgStatus nn_index_new(const float *vecs, size_t n, size_t width, NnMetric metric, NnIndex **out, KgError *err);
+void nn_index_free(NnIndex *ix);
+/* The k most similar vectors to each of n_queries queries (width floats each), best first:
+ * query i's are ids[i*k ..] with their similarity in scores[i*k ..], n_found[i] of them (k, or
+ * fewer vectors than k). The first 8 of exclude (row ids, n_exclude of them) are never
+ * returned (the query's own row, an analogy's terms). One sgemm per batch of queries, a
+ * partial selection per query. Ctrl-C stops it with KG_ERR_INTERRUPTED. */
+KgStatus nn_index_search(NnIndex *ix, const float *queries, size_t n_queries, size_t k, const uint32_t *exclude,
+                         size_t n_exclude, uint32_t *ids, float *scores, size_t *n_found, KgError *err);
+
 /* ---------------------------------------------------------------- plots (plot.c) */
 
 /* Writes a standalone SVG of training per epoch: loss (left axis) and validation MRR (right

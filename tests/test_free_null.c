@@ -46,6 +46,7 @@ Test(free_null, kg_embedding_free_accepts_null) { kg_embedding_free(NULL); }
 Test(free_null, kg_link_dataset_free_accepts_null) { kg_link_dataset_free(NULL); }
 Test(free_null, kg_link_filter_free_accepts_null) { kg_link_filter_free(NULL); }
 Test(free_null, fu_model_free_accepts_null) { fu_model_free(NULL); }
+Test(free_null, nn_index_free_accepts_null) { nn_index_free(NULL); }
 Test(free_null, fu_source_free_accepts_null) { fu_source_free(NULL); }
 
 Test(free_null, nn_model_free_accepts_null) { nn_model_free(NULL); }
