@@ -50,6 +50,10 @@ const ReplCommand repl_commands[] = {
      "the k most likely subjects or objects by the stored embeddings, by rules with the groundings "
      "behind each, or by both fused into one probability with their evidence, marking known ones",
      repl_cmd_predict},
+    {"similar", "ENTITY [-k N] [--model NAME] [--metric cosine|dot|l2]",
+     "the k entities nearest to ENTITY in the stored embedding space (exact search)", repl_cmd_similar},
+    {"analogy", "A B C [-k N] [--model NAME] [--metric cosine|dot|l2]",
+     "entities X with A : B :: C : X, by the vector offset B - A + C", repl_cmd_analogy},
     {"mine", "[--max-length 1|2|3] [--min-support N] [--min-confidence X] [--unseen N] [--time S] [--seed N] "
              "[--no-constants] -o FILE.dl",
      "learn weighted rules from the store's asserted links and write them as a rule file", repl_cmd_mine},

@@ -465,6 +465,7 @@ a_file_that_is_not_a_store_is_refused_and_kept() {
 . "$ROOT/tests/cli/embed.sh"
 . "$ROOT/tests/cli/mine.sh"
 . "$ROOT/tests/cli/fusion.sh"
+. "$ROOT/tests/cli/search.sh"
 
 # ------------------------------------------------------------ run them all
 
@@ -501,7 +502,7 @@ for c in \
     shell_reports_an_unknown_command_and_stops \
     incompatible_store_gives_a_clear_error \
     a_file_that_is_not_a_store_is_refused_and_kept \
-    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES; do
+    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES; do
     run_case "$c"
 done
 
