@@ -54,6 +54,10 @@ const ReplCommand repl_commands[] = {
      "the k entities nearest to ENTITY in the stored embedding space (exact search)", repl_cmd_similar},
     {"analogy", "A B C [-k N] [--model NAME] [--metric cosine|dot|l2]",
      "entities X with A : B :: C : X, by the vector offset B - A + C", repl_cmd_analogy},
+    {"eval-search", "[--relation P] [-k N] [--model NAME] [--metric cosine|dot|l2] [--json]",
+     "how well each embedding set serves search: precision@k and MAP@k of neighbours sharing an object "
+     "by P (rdf:type by default)",
+     repl_cmd_eval_search},
     {"mine", "[--max-length 1|2|3] [--min-support N] [--min-confidence X] [--unseen N] [--time S] [--seed N] "
              "[--no-constants] -o FILE.dl",
      "learn weighted rules from the store's asserted links and write them as a rule file", repl_cmd_mine},

@@ -123,6 +123,7 @@ void repl_on_epoch(void *repl, const NnEpoch *e);
 /* search.c: `similar` and `analogy` in the stored embedding space */
 int repl_cmd_similar(Repl *r, int argc, char **argv);
 int repl_cmd_analogy(Repl *r, int argc, char **argv);
+int repl_cmd_eval_search(Repl *r, int argc, char **argv);
 /* fusion.c: `kgc DIR --method fusion` */
 int repl_kgc_fusion(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);

@@ -52,7 +52,31 @@ search_errors_name_the_problem() {
     expect_rc 2 || return 1
 }
 
+# Two classes of eight; the members of each like the same two things and nothing else: a space
+# that learnt the graph puts each member's neighbours in its own class.
+eval_search_measures_neighbours_of_the_same_class() {
+    : >g.tsv
+    for i in 0 1 2 3 4 5 6 7; do
+        printf 'a%s\tlikes\th1\na%s\tlikes\th2\na%s\ttype\tClassA\n' "$i" "$i" "$i" >>g.tsv
+        printf 'b%s\tlikes\th3\nb%s\tlikes\th4\nb%s\ttype\tClassB\n' "$i" "$i" "$i" >>g.tsv
+    done
+    "$NOUS" load --format tsv g.tsv >/dev/null 2>&1 || fail "g.tsv did not load" || return 1
+    "$NOUS" train --model complex --dim 16 --epochs 100 --batch 8 --threads 1 --valid-share 0 >/dev/null 2>&1 ||
+        fail "train failed" || return 1
+    nous eval-search --relation kg:type -k 5
+    expect_rc 0 || return 1
+    expect_grep out '^embeddings +queries +precision@k +MAP@k +random$' || return 1
+    # 16 queries; a random neighbour is of the same class 7 times in 15
+    expect_grep out '^complex +16 +1\.0000 +1\.0000 +0\.4667$' || return 1
+    nous eval-search --relation kg:type -k 5 --json
+    expect_grep out '"sets": \[\{"name": "complex", "model": "complex", "queries": 16, "precision": 1\.000000' || return 1
+    nous eval-search --relation kg:nothing
+    expect_rc 1 || return 1
+    expect_grep err 'kg:nothing is not in the store' || return 1
+}
+
 SEARCH_CASES="
+    eval_search_measures_neighbours_of_the_same_class
     similar_and_analogy_list_k_entities_best_first
     search_errors_name_the_problem
 "
