@@ -176,6 +176,8 @@ demo: nous
 	./nous --db demo.db predict kg:invertebrate kg:isa '?' --rules demo-rules.dl -k 3
 	./nous --db demo.db mine --time 2 --max-length 2 --min-support 5 -o demo-fuse.dl
 	./nous --db demo.db predict kg:invertebrate kg:isa '?' --fused --rules demo-fuse.dl -k 3
+	./nous --db demo.db similar kg:invertebrate -k 5
+	./nous --db demo.db analogy kg:bird kg:animal kg:alga -k 3
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 
