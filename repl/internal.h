@@ -90,6 +90,9 @@ void repl_write_quad(Repl *r, KgStore *store, const KgQuad *q);
  * shown (free it with kg_free). */
 KgStatus repl_explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, KgQuad **seen, size_t *n_seen,
                            KgError *err);
+/* The store's id of a term written as on the command line (prefixed name, <IRI>, literal);
+ * KG_ERR_NOT_FOUND names the word when the store does not hold it (predict_rules.c). */
+KgStatus repl_term_id(KgStore *store, const char *word, KgArena *arena, KgTermId *id, KgError *err);
 /* predict_rules.c: `predict ... --rules FILE`, and `explain S P O --rules FILE` for a triple
  * the store does not hold (0 explained, 1 no rule predicts it, -1 an error in err) */
 int repl_predict_rules(Repl *r, int argc, char **argv);

@@ -120,15 +120,6 @@ static long dense_of(const KgTermId *ids, size_t n, KgTermId t)
     return lo < n && ids[lo] == t ? (long)lo : -1;
 }
 
-static KgStatus term_id(KgStore *store, const char *word, KgArena *arena, KgTermId *id, KgError *err)
-{
-    KgTerm t;
-    KgStatus s = kg_term_parse(store, word, arena, &t, err);
-    if (s == KG_OK) s = kg_dict_lookup(store, &t, id, err);
-    if (s == KG_ERR_NOT_FOUND) s = kg_error_set(err, KG_ERR_NOT_FOUND, "%s is not in the store", word);
-    return s;
-}
-
 /* The dense query of (anchor, predicate) in f's dataset: *a, *rel (a head query when head). */
 static KgStatus dense_query(const Fused *f, KgTermId anchor, KgTermId pred, int head, const char *anchor_word,
                             const char *pred_word, uint32_t *a, uint32_t *rel, KgError *err)
@@ -202,8 +193,8 @@ int repl_predict_fused(Repl *r, int argc, char **argv)
     KgArena *arena = kg_arena_new(1024);
     if (!arena) return REPL_FAIL;
     KgTermId anchor = 0, pred = 0;
-    KgStatus s = term_id(store, words[head ? 2 : 0], arena, &anchor, &err);
-    if (s == KG_OK) s = term_id(store, words[1], arena, &pred, &err);
+    KgStatus s = repl_term_id(store, words[head ? 2 : 0], arena, &anchor, &err);
+    if (s == KG_OK) s = repl_term_id(store, words[1], arena, &pred, &err);
     Fused f = {0};
     uint32_t a = 0, rel = 0;
     if (s == KG_OK) s = fused_open(r, store, set, rules_path, &f, &err);

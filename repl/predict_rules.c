@@ -37,8 +37,7 @@ static KgStatus rule_set_open(KgStore *store, const char *path, RsAggregation ag
     return s;
 }
 
-/* The store's id of a term written as on the command line; KG_ERR_NOT_FOUND names it. */
-static KgStatus term_id(KgStore *store, const char *word, KgArena *arena, KgTermId *id, KgError *err)
+KgStatus repl_term_id(KgStore *store, const char *word, KgArena *arena, KgTermId *id, KgError *err)
 {
     KgTerm t;
     KgStatus s = kg_term_parse(store, word, arena, &t, err);
@@ -122,8 +121,8 @@ int repl_predict_rules(Repl *r, int argc, char **argv)
     KgArena *arena = kg_arena_new(1024);
     if (!arena) return REPL_FAIL;
     KgTermId anchor = 0, pred = 0;
-    KgStatus s = term_id(store, words[head ? 2 : 0], arena, &anchor, &err);
-    if (s == KG_OK) s = term_id(store, words[1], arena, &pred, &err);
+    KgStatus s = repl_term_id(store, words[head ? 2 : 0], arena, &anchor, &err);
+    if (s == KG_OK) s = repl_term_id(store, words[1], arena, &pred, &err);
     RuleSet rs = {0};
     if (s == KG_OK) s = rule_set_open(store, path, agg, &rs, &err);
     if (s == KG_OK) s = rs_ranker_query(rs.ranker, anchor, pred, head, &err);

@@ -51,25 +51,27 @@ static int parse_search(Repl *r, const char *cmd, int argc, char **argv, size_t 
     return REPL_OK;
 }
 
+/* The row of entity term t in set e, -1 when it has none: the rows are one matrix, so the
+ * vector kg finds (binary search) gives its row. */
+static long row_of(const KgEmbedding *e, KgTermId t)
+{
+    const float *v = kg_embedding_entity_vec(e, t), *first = NULL;
+    if (!v) return -1;
+    kg_embedding_entity(e, 0, &first);
+    return (long)((v - first) / (ptrdiff_t)kg_embedding_info(e)->entity_width);
+}
+
 /* Row i of the set for the entity written as `word`: its index among the set's entities. */
 static KgStatus entity_row(KgStore *store, const KgEmbedding *e, const char *set, const char *word, KgArena *arena,
                            uint32_t *row, KgError *err)
 {
-    KgTerm t;
     KgTermId id = 0;
-    KgStatus s = kg_term_parse(store, word, arena, &t, err);
-    if (s == KG_OK) s = kg_dict_lookup(store, &t, &id, err);
-    if (s == KG_ERR_NOT_FOUND) return kg_error_set(err, KG_ERR_NOT_FOUND, "%s is not in the store", word);
+    KgStatus s = repl_term_id(store, word, arena, &id, err);
     if (s != KG_OK) return s;
-    size_t lo = 0, hi = kg_embedding_n_entities(e);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (kg_embedding_entity(e, mid, NULL) < id) lo = mid + 1;
-        else hi = mid;
-    }
-    if (lo == kg_embedding_n_entities(e) || kg_embedding_entity(e, lo, NULL) != id)
+    long i = row_of(e, id);
+    if (i < 0)
         return kg_error_set(err, KG_ERR_NOT_FOUND, "%s has no vector in embeddings '%s' (it was not trained on)", word, set);
-    *row = (uint32_t)lo;
+    *row = (uint32_t)i;
     return KG_OK;
 }
 
@@ -193,8 +195,8 @@ static KgStatus measure_set(KgStore *store, const KgEmbedding *e, KgTermId rel, 
     KgStatus s = at ? kg_match_new(store, &pat, KG_ASSERTED | KG_INFERRED, &it, err)
                     : kg_error_set(err, KG_ERR_NOMEM, "out of memory");
     while (s == KG_OK && (s = kg_iter_next(it, &q, NULL, err)) == KG_OK) {
-        const float *v = kg_embedding_entity_vec(e, q.s);
-        if (!v) continue;
+        long row = row_of(e, q.s);
+        if (row < 0) continue;
         if (n_pairs == cap) {
             cap = cap ? 2 * cap : 1024;
             RowObject *grown = kg_realloc(pairs, cap * sizeof *grown);
@@ -204,9 +206,7 @@ static KgStatus measure_set(KgStore *store, const KgEmbedding *e, KgTermId rel, 
             }
             pairs = grown;
         }
-        const float *first = NULL;
-        kg_embedding_entity(e, 0, &first);
-        pairs[n_pairs++] = (RowObject){(uint32_t)((v - first) / (ptrdiff_t)width), q.o};
+        pairs[n_pairs++] = (RowObject){(uint32_t)row, q.o};
     }
     kg_iter_free(it);
     if (s == KG_DONE) s = KG_OK;
@@ -323,12 +323,9 @@ int repl_cmd_eval_search(Repl *r, int argc, char **argv)
     if (!store) return REPL_FAIL;
     KgError err = {0};
     KgArena *arena = kg_arena_new(256);
-    KgTerm t;
     KgTermId rel = 0;
     SetNames sets = {0};
-    KgStatus s = arena ? kg_term_parse(store, rel_word, arena, &t, &err) : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
-    if (s == KG_OK) s = kg_dict_lookup(store, &t, &rel, &err);
-    if (s == KG_ERR_NOT_FOUND) s = kg_error_set(&err, KG_ERR_NOT_FOUND, "%s is not in the store", rel_word);
+    KgStatus s = arena ? repl_term_id(store, rel_word, arena, &rel, &err) : kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
     if (s == KG_OK && only) s = collect_set(&sets, &(KgEmbeddingInfo){.name = only}) == KG_OK ? KG_OK : KG_ERR_NOMEM;
     else if (s == KG_OK) s = kg_embedding_each(store, collect_set, &sets, &err);
     if (s == KG_ERR_NOMEM) kg_error_set(&err, s, "out of memory");
