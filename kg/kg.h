@@ -148,6 +148,9 @@ const char *kg_store_path(const KgStore *store);
 
 /* One write transaction. Loads, reasoning and training run inside exactly one. */
 KgStatus kg_store_begin(KgStore *store, KgError *err);
+/* 1 while a kg_store_begin transaction is open: a writer that finds one joins it (the caller
+ * commits or rolls back), as kg_embedding_save and rs_reason do. */
+int kg_store_in_transaction(const KgStore *store);
 KgStatus kg_store_commit(KgStore *store, KgError *err);
 void kg_store_rollback(KgStore *store);
 

@@ -387,6 +387,8 @@ void kg_store_close(KgStore *store)
 
 const char *kg_store_path(const KgStore *store) { return store->path; }
 
+int kg_store_in_transaction(const KgStore *store) { return store->in_txn; }
+
 KgStatus kg_store_begin(KgStore *store, KgError *err)
 {
     if (store->in_txn)

@@ -779,7 +779,9 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     Engine e = {.store = store, .prog = p, .err = err};
     RsStats st = {0};
     double t0 = kg_now();
-    int own_transaction = !(opt && opt->in_transaction);
+    /* a caller that opened the store's transaction (to reason and write more in one command)
+     * commits or rolls back itself */
+    int own_transaction = !kg_store_in_transaction(store);
     KgStatus s = own_transaction ? kg_store_begin(store, err) : KG_OK;
     if (s != KG_OK) return s;
     e.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *e.rules);

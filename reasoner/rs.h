@@ -42,9 +42,6 @@ typedef struct {
     /* Apply the OWL 2 RL profile's equality rules (eq-sym, eq-trans, eq-rep-*) as rules instead
      * of merging owl:sameAs terms into representatives (the default; see README). */
     int equality_rules;
-    /* The caller has opened the store's transaction (kg_store_begin): reasoning joins it,
-     * and the caller commits or rolls back (to reason and write more in one command). */
-    int in_transaction;
 } RsOptions;
 
 typedef struct {
@@ -69,7 +66,8 @@ typedef struct {
 /* Applies the program to the store's triples (asserted and inferred, every graph's triples
  * taken as one default-graph dataset) to a fixpoint and writes the new triples into the
  * default graph as inferred, in one transaction: on any error (KG_ERR_INTERRUPTED on Ctrl-C)
- * the store is left as it was. stats (may be NULL) is filled; free its per_rule with
+ * the store is left as it was. Inside a transaction the caller opened (kg_store_begin) it
+ * joins that one, and the caller commits or rolls back. stats (may be NULL) is filled; free its per_rule with
  * rs_stats_free(). */
 KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *stats,
                    KgError *err);
