@@ -52,7 +52,8 @@ void fu_embed_platt(const FuSource *s, uint32_t rel, double *a, double *b);
 /* Rule evidence (rules_source.c): the rules of ranker k (reasoner/rank.c) applied to d's
  * queries. Features: the reciprocal of the candidate's place in the rules' own order, whether
  * any rule predicts it, the logit of its best rule's weight, the logit of the noisy-or of its
- * rules' weights, and the log of how many rules predict it. k and d must outlive the source;
+ * rules' weights, and the log of how many rules predict it. k must have been made with d
+ * (rs_ranker_new), whose entities it maps terms to; k and d must outlive the source;
  * the source applies every rule to each query (no early stop), so every candidate's evidence
  * is complete. */
 KgStatus fu_rules_source_new(RsRanker *k, const KgLinkDataset *d, FuSource *out, KgError *err);

@@ -18,31 +18,9 @@
 typedef struct {
     RsRanker *k;
     const KgLinkDataset *d;
-    KgTermId *keys; /* entity term -> entity, open addressing */
-    uint32_t *vals;
-    size_t cap;
 } RulesSource;
 
-static size_t home(KgTermId t, size_t cap) { return (size_t)((t * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1); }
-
-static void rules_free(void *ctx)
-{
-    RulesSource *r = ctx;
-    if (!r) return;
-    kg_free(r->keys), kg_free(r->vals);
-    kg_free(r);
-}
-
-static int entity_of(const RulesSource *r, KgTermId t, uint32_t *out)
-{
-    for (size_t at = home(t, r->cap);; at = (at + 1) & (r->cap - 1)) {
-        if (!r->keys[at]) return 0;
-        if (r->keys[at] == t) {
-            *out = r->vals[at];
-            return 1;
-        }
-    }
-}
+static void rules_free(void *ctx) { kg_free(ctx); }
 
 static double logit(double p)
 {
@@ -69,7 +47,7 @@ static KgStatus rules_features(void *ctx, const uint32_t *anchor, const uint32_t
             RsCandidate c;
             uint32_t e;
             rs_ranker_candidate(r->k, i, &c);
-            if (!c.n_rules || !entity_of(r, c.term, &e)) continue;
+            if (!c.n_rules || !rs_ranker_entity(r->k, c.term, &e)) continue;
             double keep = 1;
             for (size_t j = 0; j < c.n_rules; j++) keep *= 1 - c.weights[j];
             f[e] = 1.0f / (float)c.place;
@@ -88,24 +66,8 @@ KgStatus fu_rules_source_new(RsRanker *k, const KgLinkDataset *d, FuSource *out,
     if (!d->entity_terms || !d->relation_terms)
         return kg_error_set(err, KG_ERR_ARG, "rule evidence needs a dataset over the store's terms");
     RulesSource *r = kg_calloc(1, sizeof *r);
-    size_t cap = 16;
-    while (cap < 2 * d->n_entities) cap *= 2;
-    if (r) {
-        r->k = k, r->d = d, r->cap = cap;
-        r->keys = kg_calloc(cap, sizeof *r->keys);
-        r->vals = kg_malloc(cap * sizeof *r->vals);
-    }
-    if (!r || !r->keys || !r->vals) {
-        rules_free(r);
-        return kg_error_set(err, KG_ERR_NOMEM, "out of memory for the rule evidence");
-    }
-    for (size_t e = 0; e < d->n_entities; e++) {
-        KgTermId t = d->entity_terms[e];
-        if (!t) continue; /* a name the rules' store does not hold: no rule predicts it */
-        size_t at = home(t, cap);
-        while (r->keys[at] && r->keys[at] != t) at = (at + 1) & (cap - 1);
-        r->keys[at] = t, r->vals[at] = (uint32_t)e;
-    }
+    if (!r) return kg_error_set(err, KG_ERR_NOMEM, "out of memory for the rule evidence");
+    r->k = k, r->d = d;
     rs_ranker_set_window(k, 0);
     rs_ranker_set_aggregation(k, RS_AGG_MAX);
     *out = (FuSource){.name = "rules",

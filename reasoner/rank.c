@@ -393,6 +393,8 @@ KgStatus rs_ranker_query(RsRanker *k, KgTermId x, KgTermId predicate, int bound_
 }
 
 size_t rs_ranker_n_candidates(const RsRanker *k) { return k->n_cands; }
+
+int rs_ranker_entity(const RsRanker *k, KgTermId t, uint32_t *entity) { return k->d && map_get(k, t, entity); }
 RsQuerier *rs_ranker_querier(RsRanker *k) { return k->q; }
 
 void rs_ranker_candidate(const RsRanker *k, size_t i, RsCandidate *out)

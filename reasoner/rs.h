@@ -138,6 +138,9 @@ typedef struct {
     const double *weights;
 } RsCandidate;
 void rs_ranker_candidate(const RsRanker *k, size_t i, RsCandidate *out);
+/* The dense entity of term t in the ranker's dataset: 1 and *entity, or 0 (no dataset, or
+ * not one of its entities). */
+int rs_ranker_entity(const RsRanker *k, KgTermId t, uint32_t *entity);
 /* The ranker's querier, to ground a candidate's rules (rs_querier_grounding). */
 RsQuerier *rs_ranker_querier(RsRanker *k);
 /* Under maximum aggregation a query stops applying rules once the order of its best `window`
