@@ -2,12 +2,12 @@
  * Platt scaling (Platt 1999) fits sigmoid(a x + b) to labelled scores by Newton's method on
  * the two parameters; the expected calibration error (Naeini et al. 2015; Guo et al. 2017)
  * compares, bin by bin, the probabilities claimed with the share of true examples. */
-#include "fu.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-static double sigmoid(double z) { return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)); }
+double fu_sigmoid(double z) { return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)); }
 
 /* log(1 + exp(z)) without overflow */
 static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
@@ -33,7 +33,7 @@ void fu_platt_fit(const double *x, const uint8_t *y, const double *w, size_t n, 
         double ga = ridge * (a - prior_a), gb = ridge * (b - prior_b);
         double haa = ridge + 1e-9, hab = 0, hbb = ridge + 1e-9;
         for (size_t i = 0; i < n; i++) {
-            double wi = w ? w[i] : 1, p = sigmoid(a * x[i] + b), r = wi * (p - (y[i] ? 1 : 0));
+            double wi = w ? w[i] : 1, p = fu_sigmoid(a * x[i] + b), r = wi * (p - (y[i] ? 1 : 0));
             double v = wi * p * (1 - p);
             ga += r * x[i], gb += r;
             haa += v * x[i] * x[i], hab += v * x[i], hbb += v;

@@ -36,40 +36,13 @@ static void embed_free(void *ctx)
 static void reciprocal_ranks(const float *row, size_t n, uint32_t *heap, float *rr)
 {
     size_t h = 0;
-    for (uint32_t e = 0; e < n; e++) {
-        float x = row[e];
-        if (isnan(x)) continue;
-        if (h < RANKED) {
-            size_t i = h++;
-            while (i > 0 && row[heap[(i - 1) / 2]] > x) heap[i] = heap[(i - 1) / 2], i = (i - 1) / 2;
-            heap[i] = e;
-        } else if (x > row[heap[0]]) {
-            size_t i = 0;
-            for (;;) {
-                size_t c = 2 * i + 1;
-                if (c >= h) break;
-                if (c + 1 < h && row[heap[c + 1]] < row[heap[c]]) c++;
-                if (row[heap[c]] >= x) break;
-                heap[i] = heap[c], i = c;
-            }
-            heap[i] = e;
-        }
-    }
+    for (uint32_t e = 0; e < n; e++)
+        if (!isnan(row[e])) fu_topk_push(row, e, RANKED, heap, &h);
     memset(rr, 0, n * sizeof *rr);
     /* pop the worst first: the last popped is rank 1 */
     while (h > 0) {
-        uint32_t top = heap[0];
-        rr[top] = 1.0f / (float)h;
-        uint32_t last = heap[--h];
-        size_t i = 0;
-        for (;;) {
-            size_t c = 2 * i + 1;
-            if (c >= h) break;
-            if (c + 1 < h && row[heap[c + 1]] < row[heap[c]]) c++;
-            if (row[heap[c]] >= row[last]) break;
-            heap[i] = heap[c], i = c;
-        }
-        if (h > 0) heap[i] = last;
+        float rank = (float)h;
+        rr[fu_topk_pop(row, heap, &h)] = 1.0f / rank;
     }
 }
 

@@ -62,9 +62,7 @@ const double *fu_model_weights(const FuModel *m, uint32_t rel, size_t source)
     return weights_of(m, rel) + m->off[source];
 }
 
-static double sigmoid(double z) { return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)); }
-
-double fu_model_probability(const FuModel *m, double logit) { return sigmoid(m->platt_a * logit + m->platt_b); }
+double fu_model_probability(const FuModel *m, double logit) { return fu_sigmoid(m->platt_a * logit + m->platt_b); }
 
 /* ---------------------------------------------------------------- features and scores */
 
@@ -202,21 +200,7 @@ static size_t top_of_row(const float *row, size_t N, size_t K, uint32_t *heap, c
         if (isnan(x) || e == answer) continue;
         if (h == K && !(x > row[heap[0]])) continue;
         if (kg_link_filter_has(f, anchor, rel, e)) continue;
-        size_t i;
-        if (h < K) {
-            i = h++;
-            while (i > 0 && row[heap[(i - 1) / 2]] > x) heap[i] = heap[(i - 1) / 2], i = (i - 1) / 2;
-        } else {
-            i = 0;
-            for (;;) {
-                size_t c = 2 * i + 1;
-                if (c >= h) break;
-                if (c + 1 < h && row[heap[c + 1]] < row[heap[c]]) c++;
-                if (row[heap[c]] >= x) break;
-                heap[i] = heap[c], i = c;
-            }
-        }
-        heap[i] = e;
+        fu_topk_push(row, e, K, heap, &h);
     }
     return h;
 }
@@ -544,7 +528,7 @@ KgStatus fu_model_calibration(FuModel *m, size_t embed, const KgLinkTriple *trip
                 FuEvidence ev;
                 fill_evidence(m, i, rel[i], e[j], &ev);
                 p[k] = ev.probability, y[k] = j == 0;
-                pe[k] = embed < m->n_src ? sigmoid(ev.features[embed][0]) : 0;
+                pe[k] = embed < m->n_src ? fu_sigmoid(ev.features[embed][0]) : 0;
                 k++;
             }
         }
