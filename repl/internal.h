@@ -68,6 +68,8 @@ void repl_error(Repl *r, const KgError *err);
 /* Prints "nous: error: <message>" for argument problems; returns REPL_USAGE. */
 int repl_usage_error(Repl *r, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A count option's value v, 1 to max, into *out; REPL_OK, or a usage error naming it. */
+int repl_parse_count(Repl *r, const char *cmd, const char *name, const char *v, size_t max, size_t *out);
 /* The exit status for a failed operation's status: 130 when interrupted, else 1. */
 int repl_status_of(KgStatus st);
 

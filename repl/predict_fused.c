@@ -164,11 +164,8 @@ int repl_predict_fused(Repl *r, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *v;
         if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
-            char *end;
-            unsigned long long x = strtoull(v, &end, 10);
-            if (!*v || *end || x == 0 || v[0] == '-' || x > 10000)
-                return repl_usage_error(r, "predict", "-k takes a count from 1 to 10000, not '%s'", v);
-            k = (size_t)x;
+            int st = repl_parse_count(r, "predict", "-k", v, 10000, &k);
+            if (st != REPL_OK) return st;
         } else if ((v = repl_opt_value(argc, argv, &i, "--rules"))) {
             rules_path = v;
         } else if ((v = repl_opt_value(argc, argv, &i, "--model"))) {

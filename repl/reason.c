@@ -73,13 +73,11 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             continue;
         }
         if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
-            char *end;
-            unsigned long long x = strtoull(v, &end, 10);
-            if (!*v || *end || v[0] == '-' || x == 0 || x > 10000) {
+            int st = repl_parse_count(r, "reason", "-k", v, 10000, &per_query);
+            if (st != REPL_OK) {
                 rs_program_free(p);
-                return repl_usage_error(r, "reason", "-k takes a count from 1 to 10000, not '%s'", v);
+                return st;
             }
-            per_query = (size_t)x;
             continue;
         }
         if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {

@@ -19,25 +19,29 @@ typedef struct {
     size_t n_words;
 } SearchArgs;
 
+static int parse_metric(Repl *r, const char *cmd, const char *v, NnMetric *out)
+{
+    const char *const *names = nn_metric_names();
+    size_t m = 0;
+    while (names[m] && strcmp(names[m], v) != 0) m++;
+    if (!names[m]) return repl_usage_error(r, cmd, "--metric is cosine, dot or l2, not '%s'", v);
+    *out = (NnMetric)m;
+    return REPL_OK;
+}
+
 static int parse_search(Repl *r, const char *cmd, int argc, char **argv, size_t want_words, SearchArgs *a)
 {
     *a = (SearchArgs){.k = 10, .metric = NN_COSINE};
     for (int i = 1; i < argc; i++) {
         const char *v;
         if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
-            char *end;
-            unsigned long long x = strtoull(v, &end, 10);
-            if (!*v || *end || v[0] == '-' || x == 0 || x > 100000)
-                return repl_usage_error(r, cmd, "-k takes a count from 1 to 100000, not '%s'", v);
-            a->k = (size_t)x;
+            int st = repl_parse_count(r, cmd, "-k", v, 100000, &a->k);
+            if (st != REPL_OK) return st;
         } else if ((v = repl_opt_value(argc, argv, &i, "--model"))) {
             a->set = v;
         } else if ((v = repl_opt_value(argc, argv, &i, "--metric"))) {
-            const char *const *names = nn_metric_names();
-            size_t m = 0;
-            while (names[m] && strcmp(names[m], v) != 0) m++;
-            if (!names[m]) return repl_usage_error(r, cmd, "--metric is cosine, dot or l2, not '%s'", v);
-            a->metric = (NnMetric)m;
+            int st = parse_metric(r, cmd, v, &a->metric);
+            if (st != REPL_OK) return st;
         } else if (repl_is_option(argv[i])) {
             return repl_usage_error(r, cmd, "unknown option '%s'", argv[i]);
         } else if (a->n_words < want_words) {
@@ -298,21 +302,15 @@ int repl_cmd_eval_search(Repl *r, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *v;
         if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
-            char *end;
-            unsigned long long x = strtoull(v, &end, 10);
-            if (!*v || *end || v[0] == '-' || x == 0 || x > 10000)
-                return repl_usage_error(r, "eval-search", "-k takes a count from 1 to 10000, not '%s'", v);
-            k = (size_t)x;
+            int st = repl_parse_count(r, "eval-search", "-k", v, 10000, &k);
+            if (st != REPL_OK) return st;
         } else if ((v = repl_opt_value(argc, argv, &i, "--relation"))) {
             rel_word = v;
         } else if ((v = repl_opt_value(argc, argv, &i, "--model"))) {
             only = v;
         } else if ((v = repl_opt_value(argc, argv, &i, "--metric"))) {
-            const char *const *names = nn_metric_names();
-            size_t m = 0;
-            while (names[m] && strcmp(names[m], v) != 0) m++;
-            if (!names[m]) return repl_usage_error(r, "eval-search", "--metric is cosine, dot or l2, not '%s'", v);
-            metric = (NnMetric)m;
+            int st = parse_metric(r, "eval-search", v, &metric);
+            if (st != REPL_OK) return st;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else {

@@ -41,6 +41,16 @@ int repl_usage_error(Repl *r, const char *cmd, const char *fmt, ...)
     return REPL_USAGE;
 }
 
+int repl_parse_count(Repl *r, const char *cmd, const char *name, const char *v, size_t max, size_t *out)
+{
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (!*v || *end || v[0] == '-' || x == 0 || x > max)
+        return repl_usage_error(r, cmd, "%s takes a count from 1 to %zu, not '%s'", name, max, v);
+    *out = (size_t)x;
+    return REPL_OK;
+}
+
 int repl_status_of(KgStatus st) { return st == KG_ERR_INTERRUPTED ? REPL_INTERRUPTED : REPL_FAIL; }
 
 int repl_main(int argc, char **argv)
