@@ -176,9 +176,22 @@ void repl_kgc_rules_release(ReplKgcRules *k);
 
 /* ---------------------------------------------------------------- result formats (results.c) */
 
-/* Writes every remaining result of q to `out` (the writer calls kg_query_next). On failure
- * (including KG_ERR_INTERRUPTED) the output may hold the rows written so far. */
-typedef KgStatus (*ReplResultWriter)(KgStore *store, KgQuery *q, FILE *out, KgError *err);
+/* Rows of terms to write in a result format: a query's results, or a table a command built
+ * (rows.c). next gives KG_OK with a row and KG_DONE after the last (for ASK: KG_OK when
+ * true); value fills column i of the current row, 0 when it is unbound. */
+typedef struct ReplRows ReplRows;
+struct ReplRows {
+    KgQueryForm form;
+    size_t n_columns;
+    const char *(*column)(ReplRows *rows, size_t i);
+    KgStatus (*next)(ReplRows *rows, KgError *err);
+    int (*value)(ReplRows *rows, size_t i, KgTerm *out);
+    void *ctx;
+};
+
+/* Writes every remaining row to `out` (the writer calls next). On failure (including
+ * KG_ERR_INTERRUPTED) the output may hold the rows written so far. */
+typedef KgStatus (*ReplResultWriter)(KgStore *store, ReplRows *q, FILE *out, KgError *err);
 
 enum { REPL_FOR_SELECT = 1, REPL_FOR_ASK = 2, REPL_FOR_CONSTRUCT = 4 };
 
@@ -193,6 +206,35 @@ extern const ReplResultFormat repl_result_formats[];
 const ReplResultFormat *repl_result_format_find(const char *name);
 /* The REPL_FOR_* bit of a query form. */
 unsigned repl_form_bit(KgQueryForm form);
+
+/* ---------------------------------------------------------------- rows to write (rows.c) */
+
+/* A query's results as rows. */
+ReplRows repl_rows_of_query(KgQuery *q);
+
+/* A table a command fills (SELECT form): fixed columns, rows of terms. */
+typedef struct ReplTable ReplTable;
+/* columns: n_columns names (without '?'), copied. NULL when out of memory. */
+ReplTable *repl_table_new(const char *const *columns, size_t n_columns);
+void repl_table_free(ReplTable *t);
+/* Starts a row; its cells are then added in column order (missing ones stay unbound). */
+KgStatus repl_table_row(ReplTable *t);
+/* The cell: the store's term `id`; a literal (copied); an xsd:double, or an xsd:integer. */
+KgStatus repl_table_term_id(ReplTable *t, KgStore *store, KgTermId id, KgError *err);
+KgStatus repl_table_literal(ReplTable *t, const char *text, size_t len);
+KgStatus repl_table_double(ReplTable *t, double value);
+KgStatus repl_table_integer(ReplTable *t, long long value);
+/* Leaves the current cell unbound. */
+KgStatus repl_table_skip(ReplTable *t);
+/* The table's rows from the first (the table must outlive them). */
+ReplRows repl_table_rows(ReplTable *t);
+
+/* Writes rows to r->out in `format` (NULL: r->mode when it fits the rows' form, else a table
+ * at a terminal, N-Triples for CONSTRUCT and SPARQL TSV otherwise); `cmd` names the command
+ * in a usage error when format does not fit. An exit status; errors are printed. */
+int repl_write_rows(Repl *r, const char *cmd, KgStore *store, ReplRows *rows, const char *format);
+/* A --format value: REPL_OK, or a usage error naming the known formats. */
+int repl_check_format(Repl *r, const char *cmd, const char *format);
 
 /* ---------------------------------------------------------------- the shell */
 

@@ -8,24 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Without --format or .mode: a table for a person at a terminal; for a program, N-Triples
- * for the triples of a CONSTRUCT and SPARQL TSV for the rest. */
-static const ReplResultFormat *default_format(Repl *r, KgQueryForm form)
-{
-    if (isatty(fileno(r->out))) return repl_result_format_find("table");
-    return repl_result_format_find(form == KG_QUERY_CONSTRUCT ? "ntriples" : "tsv");
-}
-
-static const char *form_name(KgQueryForm form)
-{
-    switch (form) {
-    case KG_QUERY_SELECT: return "SELECT";
-    case KG_QUERY_ASK: return "ASK";
-    case KG_QUERY_CONSTRUCT: return "CONSTRUCT";
-    }
-    return "this";
-}
-
 int repl_query_run(Repl *r, const char *text, size_t len, const char *name,
                    unsigned long first_line, const char *format, int explain)
 {
@@ -47,27 +29,8 @@ int repl_query_run(Repl *r, const char *text, size_t len, const char *name,
         if (n && plan[n - 1] != '\n') fputc('\n', r->out);
         goto out;
     }
-    KgQueryForm form = kg_query_form(q);
-    const ReplResultFormat *f = NULL;
-    if (format) {
-        f = repl_result_format_find(format);
-        if (f && !(f->forms & repl_form_bit(form))) {
-            status = repl_usage_error(r, "query", "--format %s does not fit a %s query", f->name,
-                                      form_name(form));
-            goto out;
-        }
-    } else if (r->mode) {
-        f = repl_result_format_find(r->mode);
-        if (f && !(f->forms & repl_form_bit(form))) f = NULL; // e.g. .mode turtle and a SELECT
-    }
-    if (!f) f = default_format(r, form);
-    s = f->write(store, q, r->out, &err);
-    if (fflush(r->out) != 0 && s == KG_OK)
-        s = kg_error_set(&err, KG_ERR_IO, "cannot write the results: %s", strerror(errno));
-    if (s != KG_OK) {
-        repl_error(r, &err);
-        status = repl_status_of(s);
-    }
+    ReplRows rows = repl_rows_of_query(q);
+    status = repl_write_rows(r, "query", store, &rows, format);
 out:
     kg_query_free(q);
     return status;
@@ -97,11 +60,7 @@ int repl_cmd_query(Repl *r, int argc, char **argv)
     KgBuf text = {0};
     for (int i = 1; i < argc; i++) {
         if ((v = repl_opt_value(argc, argv, &i, "--format"))) {
-            if (!repl_result_format_find(v)) {
-                status = repl_usage_error(r, "query", "unknown format '%s' (table, tsv, csv, "
-                                          "json, ntriples, turtle)", v);
-                goto out;
-            }
+            if ((status = repl_check_format(r, "query", v)) != REPL_OK) goto out;
             format = v;
         } else if (strcmp(argv[i], "--explain") == 0) {
             explain = 1;

@@ -14,10 +14,10 @@ static KgStatus nomem(KgError *err)
 /* KG_DONE (the last row was read) becomes KG_OK; anything else is passed on. */
 static KgStatus finished(KgStatus s) { return s == KG_DONE ? KG_OK : s; }
 
-/* ASK answers: kg_query_next gives KG_OK for true, KG_DONE for false. */
-static KgStatus ask_answer(KgQuery *q, int *yes, KgError *err)
+/* ASK answers: the next row gives KG_OK for true, KG_DONE for false. */
+static KgStatus ask_answer(ReplRows *q, int *yes, KgError *err)
 {
-    KgStatus s = kg_query_next(q, err);
+    KgStatus s = q->next(q, err);
     *yes = s == KG_OK;
     return s == KG_OK || s == KG_DONE ? KG_OK : s;
 }
@@ -64,7 +64,7 @@ static void print_rule(FILE *out, const Table *t)
 }
 
 /* Appends the current row's cells (short form: CURIEs, bare numbers; "" when unbound). */
-static KgStatus buffer_row(KgStore *store, KgQuery *q, Table *t, KgError *err)
+static KgStatus buffer_row(KgStore *store, ReplRows *q, Table *t, KgError *err)
 {
     size_t *more = kg_realloc(t->offsets, (t->n_rows + 1) * t->n_cols * sizeof *more);
     if (!more) return nomem(err);
@@ -72,7 +72,7 @@ static KgStatus buffer_row(KgStore *store, KgQuery *q, Table *t, KgError *err)
     for (size_t i = 0; i < t->n_cols; i++) {
         size_t start = t->cells.len;
         KgTerm term;
-        KgStatus s = kg_query_value(q, i, &term) ? kg_term_write_short(store, &term, &t->cells)
+        KgStatus s = q->value(q, i, &term) ? kg_term_write_short(store, &term, &t->cells)
                                                  : KG_OK;
         if (s == KG_OK) s = kg_buf_append(&t->cells, "", 1); // the cell's NUL
         if (s != KG_OK) return nomem(err);
@@ -84,25 +84,25 @@ static KgStatus buffer_row(KgStore *store, KgQuery *q, Table *t, KgError *err)
     return KG_OK;
 }
 
-static KgStatus write_table(KgStore *store, KgQuery *q, FILE *out, KgError *err)
+static KgStatus write_table(KgStore *store, ReplRows *q, FILE *out, KgError *err)
 {
-    KgQueryForm form = kg_query_form(q);
+    KgQueryForm form = q->form;
     if (form == KG_QUERY_ASK) {
         int yes;
         KgStatus s = ask_answer(q, &yes, err);
         if (s == KG_OK) fputs(yes ? "yes\n" : "no\n", out);
         return s;
     }
-    Table t = {kg_query_n_columns(q), NULL, {0}, NULL, 0};
+    Table t = {q->n_columns, NULL, {0}, NULL, 0};
     KgStatus s = KG_OK;
     t.width = kg_calloc(t.n_cols ? t.n_cols : 1, sizeof *t.width);
     if (!t.width) return nomem(err);
-    for (size_t i = 0; i < t.n_cols; i++) t.width[i] = display_width(kg_query_column(q, i));
-    while (t.n_rows < TABLE_ROWS_MEASURED && (s = kg_query_next(q, err)) == KG_OK)
+    for (size_t i = 0; i < t.n_cols; i++) t.width[i] = display_width(q->column(q, i));
+    while (t.n_rows < TABLE_ROWS_MEASURED && (s = q->next(q, err)) == KG_OK)
         s = buffer_row(store, q, &t, err);
     if (s != KG_OK && s != KG_DONE) goto out;
     for (size_t i = 0; i < t.n_cols; i++)
-        print_cell(out, kg_query_column(q, i), t.width[i], i + 1 == t.n_cols);
+        print_cell(out, q->column(q, i), t.width[i], i + 1 == t.n_cols);
     print_rule(out, &t);
     for (size_t row = 0; row < t.n_rows; row++)
         for (size_t i = 0; i < t.n_cols; i++)
@@ -110,7 +110,7 @@ static KgStatus write_table(KgStore *store, KgQuery *q, FILE *out, KgError *err)
                        i + 1 == t.n_cols);
     unsigned long long n_rows = t.n_rows;
     if (s == KG_OK) { // more rows than were measured: stream them with the same widths
-        while ((s = kg_query_next(q, err)) == KG_OK) {
+        while ((s = q->next(q, err)) == KG_OK) {
             t.cells.len = 0;
             t.n_rows = 0;
             if ((s = buffer_row(store, q, &t, err)) != KG_OK) break;
@@ -136,25 +136,25 @@ out:
 
 /* Header "?x\t?y"; each term in N-Triples syntax (tabs and newlines escaped); unbound is an
  * empty field. */
-static KgStatus write_tsv(KgStore *store, KgQuery *q, FILE *out, KgError *err)
+static KgStatus write_tsv(KgStore *store, ReplRows *q, FILE *out, KgError *err)
 {
-    if (kg_query_form(q) == KG_QUERY_ASK) {
+    if (q->form == KG_QUERY_ASK) {
         int yes;
         KgStatus s = ask_answer(q, &yes, err);
         if (s == KG_OK) fputs(yes ? "true\n" : "false\n", out);
         return s;
     }
-    size_t n_cols = kg_query_n_columns(q);
-    for (size_t i = 0; i < n_cols; i++) fprintf(out, "%s?%s", i ? "\t" : "", kg_query_column(q, i));
+    size_t n_cols = q->n_columns;
+    for (size_t i = 0; i < n_cols; i++) fprintf(out, "%s?%s", i ? "\t" : "", q->column(q, i));
     fputc('\n', out);
     KgBuf line = {0};
     KgStatus s;
-    while ((s = kg_query_next(q, err)) == KG_OK) {
+    while ((s = q->next(q, err)) == KG_OK) {
         line.len = 0;
         for (size_t i = 0; i < n_cols && s == KG_OK; i++) {
             KgTerm t;
             if (i) s = kg_buf_append(&line, "\t", 1);
-            if (s == KG_OK && kg_query_value(q, i, &t)) s = kg_term_write_nt(&t, &line);
+            if (s == KG_OK && q->value(q, i, &t)) s = kg_term_write_nt(&t, &line);
         }
         if (s == KG_OK) s = kg_buf_append(&line, "\n", 1);
         if (s != KG_OK) {
@@ -189,28 +189,28 @@ static void csv_field(FILE *out, const char *s, size_t n)
 
 /* Header "x,y"; values without their syntax (IRI text, a literal's lexical form, _:label for
  * a blank node), lines ending in CRLF as the specification says. */
-static KgStatus write_csv(KgStore *store, KgQuery *q, FILE *out, KgError *err)
+static KgStatus write_csv(KgStore *store, ReplRows *q, FILE *out, KgError *err)
 {
-    if (kg_query_form(q) == KG_QUERY_ASK) {
+    if (q->form == KG_QUERY_ASK) {
         int yes;
         KgStatus s = ask_answer(q, &yes, err);
         if (s == KG_OK) fputs(yes ? "true\r\n" : "false\r\n", out);
         return s;
     }
-    size_t n_cols = kg_query_n_columns(q);
+    size_t n_cols = q->n_columns;
     for (size_t i = 0; i < n_cols; i++) {
         if (i) fputc(',', out);
-        const char *name = kg_query_column(q, i);
+        const char *name = q->column(q, i);
         csv_field(out, name, strlen(name));
     }
     fputs("\r\n", out);
     KgBuf blank = {0};
     KgStatus s;
-    while ((s = kg_query_next(q, err)) == KG_OK) {
+    while ((s = q->next(q, err)) == KG_OK) {
         for (size_t i = 0; i < n_cols; i++) {
             KgTerm t;
             if (i) fputc(',', out);
-            if (!kg_query_value(q, i, &t)) continue;
+            if (!q->value(q, i, &t)) continue;
             if (t.kind == KG_TERM_BLANK) {
                 blank.len = 0;
                 if (kg_term_write_nt(&t, &blank) != KG_OK) {
@@ -292,32 +292,32 @@ static KgStatus json_term(FILE *out, const KgTerm *t, KgBuf *scratch)
  *   {"head": {"vars": ["x"]}, "results": {"bindings": [
  *     {"x": {"type": "uri", "value": "http://example.org/a"}}
  *   ]}}                                                              ASK: {"head": {}, "boolean": true} */
-static KgStatus write_json(KgStore *store, KgQuery *q, FILE *out, KgError *err)
+static KgStatus write_json(KgStore *store, ReplRows *q, FILE *out, KgError *err)
 {
-    if (kg_query_form(q) == KG_QUERY_ASK) {
+    if (q->form == KG_QUERY_ASK) {
         int yes;
         KgStatus s = ask_answer(q, &yes, err);
         if (s == KG_OK) fprintf(out, "{\"head\": {}, \"boolean\": %s}\n", yes ? "true" : "false");
         return s;
     }
-    size_t n_cols = kg_query_n_columns(q);
+    size_t n_cols = q->n_columns;
     fputs("{\"head\": {\"vars\": [", out);
     for (size_t i = 0; i < n_cols; i++) {
         if (i) fputs(", ", out);
-        json_cstr(out, kg_query_column(q, i));
+        json_cstr(out, q->column(q, i));
     }
     fputs("]}, \"results\": {\"bindings\": [", out);
     KgBuf scratch = {0};
     KgStatus s;
     unsigned long long n_rows = 0;
-    while ((s = kg_query_next(q, err)) == KG_OK) {
+    while ((s = q->next(q, err)) == KG_OK) {
         fputs(n_rows++ ? ",\n  {" : "\n  {", out);
         int n_bound = 0;
         for (size_t i = 0; i < n_cols && s == KG_OK; i++) {
             KgTerm t;
-            if (!kg_query_value(q, i, &t)) continue;
+            if (!q->value(q, i, &t)) continue;
             if (n_bound++) fputs(", ", out);
-            json_cstr(out, kg_query_column(q, i));
+            json_cstr(out, q->column(q, i));
             fputs(": ", out);
             if (json_term(out, &t, &scratch) != KG_OK) s = nomem(err);
         }
@@ -331,15 +331,15 @@ static KgStatus write_json(KgStore *store, KgQuery *q, FILE *out, KgError *err)
 
 /* ------------------------------------------------------------ N-Triples */
 
-static KgStatus write_ntriples(KgStore *store, KgQuery *q, FILE *out, KgError *err)
+static KgStatus write_ntriples(KgStore *store, ReplRows *q, FILE *out, KgError *err)
 {
     KgBuf line = {0};
     KgStatus s;
-    while ((s = kg_query_next(q, err)) == KG_OK) {
+    while ((s = q->next(q, err)) == KG_OK) {
         line.len = 0;
         for (size_t i = 0; i < 3 && s == KG_OK; i++) {
             KgTerm t;
-            if (!kg_query_value(q, i, &t)) {
+            if (!q->value(q, i, &t)) {
                 s = kg_error_set(err, KG_ERR_INTERNAL, "a CONSTRUCT triple with an unbound term");
                 break;
             }
@@ -396,15 +396,15 @@ static KgStatus turtle_term(KgStore *store, const KgTerm *t, KgBuf *b, UsedPrefi
 /* @prefix lines for the prefixes used, then the triples, consecutive triples of one subject
  * joined with ';' and rdf:type written `a`. The body is built first, since the prefixes
  * must come before it. */
-static KgStatus write_turtle(KgStore *store, KgQuery *q, FILE *out, KgError *err)
+static KgStatus write_turtle(KgStore *store, ReplRows *q, FILE *out, KgError *err)
 {
     KgBuf body = {0}, subject = {0}, previous = {0}, ns = {0};
     UsedPrefixes used = {{0}, 0};
     KgStatus s;
-    while ((s = kg_query_next(q, err)) == KG_OK) {
+    while ((s = q->next(q, err)) == KG_OK) {
         KgTerm t[3];
         for (size_t i = 0; i < 3; i++)
-            if (!kg_query_value(q, i, &t[i])) {
+            if (!q->value(q, i, &t[i])) {
                 s = kg_error_set(err, KG_ERR_INTERNAL, "a CONSTRUCT triple with an unbound term");
                 goto out;
             }
