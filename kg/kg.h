@@ -384,6 +384,19 @@ KgStatus kg_query_next(KgQuery *q, KgError *err);
 int kg_query_value(KgQuery *q, size_t i, KgTerm *out);
 void kg_query_free(KgQuery *q);
 
+/* ---------------------------------------------------------------- regular expressions (regex.c) */
+
+/* A PCRE2 pattern (UTF-8, Unicode properties), as SPARQL's REGEX compiles it, for matching
+ * outside queries (the label search). Matching runs under PCRE2 match and depth limits. */
+typedef struct KgRegex KgRegex;
+/* flags: XPath's "i", "s", "m", "x", "q" (NULL: none). A bad pattern or flag is KG_ERR_ARG
+ * naming it and the offset of the error. On failure *out is NULL. */
+KgStatus kg_regex_new(const char *pattern, size_t len, const char *flags, KgRegex **out, KgError *err);
+/* *matched: whether the pattern matches somewhere in text (len bytes). A text that is not
+ * UTF-8 or a pattern hitting a limit is KG_ERR_ARG. */
+KgStatus kg_regex_match(KgRegex *re, const char *text, size_t len, int *matched, KgError *err);
+void kg_regex_free(KgRegex *re);
+
 /* ---------------------------------------------------------------- embeddings (kg/vectors.c) */
 
 /* A named set of trained vectors: one row per entity term and per relation term (a relation

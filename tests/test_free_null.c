@@ -29,6 +29,8 @@ Test(free_null, kg_error_clear_accepts_null) { kg_error_clear(NULL); }
 
 Test(free_null, kg_query_free_accepts_null) { kg_query_free(NULL); }
 
+Test(free_null, kg_regex_free_accepts_null) { kg_regex_free(NULL); }
+
 Test(free_null, kg_expr_free_accepts_null) { kg_expr_free(NULL); }
 
 Test(free_null, rs_program_free_accepts_null) { rs_program_free(NULL); }
