@@ -50,10 +50,17 @@ const ReplCommand repl_commands[] = {
      "the k most likely subjects or objects by the stored embeddings, by rules with the groundings "
      "behind each, or by both fused into one probability with their evidence, marking known ones",
      repl_cmd_predict},
-    {"similar", "ENTITY [-k N] [--model NAME] [--metric cosine|dot|l2]",
-     "the k entities nearest to ENTITY in the stored embedding space (exact search)", repl_cmd_similar},
-    {"analogy", "A B C [-k N] [--model NAME] [--metric cosine|dot|l2]",
+    {"similar", "ENTITY [-k N] [--model NAME] [--metric cosine|dot|l2 | --relation R [--inverse]] [--format F]",
+     "the k entities nearest to ENTITY in the stored embedding space (exact search); with --relation, "
+     "the entities X the model scores best for ENTITY R X",
+     repl_cmd_similar},
+    {"analogy", "A B C [-k N] [--model NAME] [--metric cosine|dot|l2] [--format F]",
      "entities X with A : B :: C : X, by the vector offset B - A + C", repl_cmd_analogy},
+    {"search", "[--label REGEX] [--type CLASS] [--where 'PATTERN over ?x'] [--near ENTITY] [-k N] [--model NAME] "
+               "[--metric M] [--format F]",
+     "entities whose label or local name matches REGEX, of a class, matching a SPARQL pattern, ranked by "
+     "similarity to --near",
+     repl_cmd_search},
     {"eval-search", "[--relation P] [-k N] [--model NAME] [--metric cosine|dot|l2] [--json]",
      "how well each embedding set serves search: precision@k and MAP@k of neighbours sharing an object "
      "by P (rdf:type by default)",

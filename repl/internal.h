@@ -125,9 +125,15 @@ int repl_cmd_kgc(Repl *r, int argc, char **argv);
 int repl_parse_train_option(Repl *r, const char *cmd, int argc, char **argv, int *i, NnTrainOptions *o,
                             int *consumed);
 void repl_on_epoch(void *repl, const NnEpoch *e);
-/* search.c: `similar` and `analogy` in the stored embedding space */
+/* search.c: `similar`, `analogy` and `search` in the stored embedding space */
 int repl_cmd_similar(Repl *r, int argc, char **argv);
 int repl_cmd_analogy(Repl *r, int argc, char **argv);
+int repl_cmd_search(Repl *r, int argc, char **argv);
+/* The row of entity term t in set e, -1 when it has none. */
+long repl_embedding_row(const KgEmbedding *e, KgTermId t);
+/* A --metric value into *out: REPL_OK, or a usage error naming the metrics. */
+int repl_parse_metric(Repl *r, const char *cmd, const char *v, NnMetric *out);
+/* eval_search.c */
 int repl_cmd_eval_search(Repl *r, int argc, char **argv);
 /* fusion.c: `kgc DIR --method fusion` */
 int repl_kgc_fusion(Repl *r, int argc, char **argv);
@@ -219,11 +225,12 @@ ReplTable *repl_table_new(const char *const *columns, size_t n_columns);
 void repl_table_free(ReplTable *t);
 /* Starts a row; its cells are then added in column order (missing ones stay unbound). */
 KgStatus repl_table_row(ReplTable *t);
-/* The cell: the store's term `id`; a literal (copied); an xsd:double, or an xsd:integer. */
+/* The cell: the store's term `id`; an xsd:decimal of 4 places
+ * (xsd:double INF, -INF or NaN when not finite); an xsd:integer; an xsd:boolean. */
 KgStatus repl_table_term_id(ReplTable *t, KgStore *store, KgTermId id, KgError *err);
-KgStatus repl_table_literal(ReplTable *t, const char *text, size_t len);
-KgStatus repl_table_double(ReplTable *t, double value);
+KgStatus repl_table_decimal(ReplTable *t, double value);
 KgStatus repl_table_integer(ReplTable *t, long long value);
+KgStatus repl_table_boolean(ReplTable *t, int value);
 /* Leaves the current cell unbound. */
 KgStatus repl_table_skip(ReplTable *t);
 /* The table's rows from the first (the table must outlive them). */

@@ -5,6 +5,7 @@
 #include "repl/internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -106,18 +107,20 @@ KgStatus repl_table_term_id(ReplTable *t, KgStore *store, KgTermId id, KgError *
     return s == KG_OK ? KG_OK : kg_error_set(err, s, "out of memory building the results");
 }
 
-KgStatus repl_table_literal(ReplTable *t, const char *text, size_t len)
+
+KgStatus repl_table_decimal(ReplTable *t, double value)
 {
-    return put_term(t, &(KgTerm){KG_TERM_LITERAL, text, len, NULL, NULL});
+    char text[64];
+    int n = snprintf(text, sizeof text, "%.4f", value);
+    if (n < 0 || (size_t)n >= sizeof text || !isfinite(value)) /* no decimal for these: a double */
+        return put_term(t, &(KgTerm){KG_TERM_LITERAL, isnan(value) ? "NaN" : value > 0 ? "INF" : "-INF",
+                                     isnan(value) ? 3 : value > 0 ? 3 : 4, KG_NS_XSD "double", NULL});
+    return put_term(t, &(KgTerm){KG_TERM_LITERAL, text, (size_t)n, KG_NS_XSD "decimal", NULL});
 }
 
-KgStatus repl_table_double(ReplTable *t, double value)
+KgStatus repl_table_boolean(ReplTable *t, int value)
 {
-    char text[32];
-    int n = snprintf(text, sizeof text, "%.6g", value);
-    /* "%.6g" may print an integer-looking "1"; an xsd:double wants an exponent or a point */
-    if (!strpbrk(text, ".eEni")) n = snprintf(text, sizeof text, "%.1f", value);
-    return put_term(t, &(KgTerm){KG_TERM_LITERAL, text, (size_t)n, KG_NS_XSD "double", NULL});
+    return put_term(t, &(KgTerm){KG_TERM_LITERAL, value ? "true" : "false", value ? 4 : 5, KG_NS_XSD "boolean", NULL});
 }
 
 KgStatus repl_table_integer(ReplTable *t, long long value)
