@@ -81,6 +81,11 @@ void nn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const floa
               const float *b, size_t ldb, float beta, float *c, size_t ldc);
 /* Seconds in nn_sgemm and GFLOP it did since the last reset; reset when asked. */
 void nn_sgemm_counters(double *seconds, double *gflop, int reset);
+/* In double (pca.c), row-major and not counted: C = A^T A + beta C for A of k rows of n values
+ * (writing only the upper triangle of the n x n C), and C = op(A) op(B) + beta C. */
+void nn_dsyrk(size_t n, size_t k, const double *a, size_t lda, double beta, double *c, size_t ldc);
+void nn_dgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const double *a, size_t lda,
+              const double *b, size_t ldb, double beta, double *c, size_t ldc);
 
 /* ---------------------------------------------------------------- vector loops (vecmath.c) */
 
