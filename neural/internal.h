@@ -118,6 +118,7 @@ void nn_svg_out(NnSvg *svg, const char *fmt, ...) __attribute__((format(printf, 
 /* Appends `text` escaped for XML character data and attribute values (& < > " '). Control
  * characters other than tab and newline are not allowed in XML 1.0, so they become spaces. */
 void nn_svg_put_escaped(NnSvg *svg, const char *text);
+void nn_svg_put_escaped_n(NnSvg *svg, const char *text, size_t len); /* len bytes of text */
 /* The XML declaration, the <svg> root of width x height pixels (sans-serif, 12 px), its
  * <title>, a white background and the title drawn bold at the top centre. */
 void nn_svg_begin(NnSvg *svg, int width, int height, const char *title);

@@ -113,6 +113,29 @@ KgStatus nn_pca(const float *x, size_t n, size_t width, size_t n_components, flo
 
 /* ---------------------------------------------------------------- plots (plot.c, scatter.c) */
 
+/* A scatter plot: n points (xy: x0, y0, x1, y1, ...; non-finite ones are left out), each
+ * drawn as a circle with labels[i] as its <title>, shown on hover (labels, or one of them,
+ * may be NULL: no title). Without `group` all points have one colour and there is no legend;
+ * with it point i is in group group[i] < n_groups, named group_names[group[i]]: groups 0 to
+ * NN_SCATTER_COLORS - 1 get a colour each (Tableau 10), the others share a grey that the
+ * legend calls "other: K groups", and the legend gives each group's size. Titles may be
+ * NULL (no axis title). */
+#define NN_SCATTER_COLORS 9
+typedef struct {
+    const char *title, *x_title, *y_title;
+    const float *xy;
+    size_t n;
+    const char *const *labels;
+    const uint32_t *group;
+    const char *const *group_names;
+    size_t n_groups;
+} NnScatter;
+
+/* Writes plot p as a standalone SVG at path (atomically, as nn_plot_training). KG_ERR_ARG for
+ * points without coordinates, a group out of range or without a name; KG_ERR_IO naming the
+ * file. */
+KgStatus nn_plot_scatter(const char *path, const NnScatter *p, KgError *err);
+
 /* Writes a standalone SVG of training per epoch: loss (left axis) and validation MRR (right
  * axis, 0..1; NaN where not measured), titled `title`. KG_ERR_IO naming the file on failure. */
 KgStatus nn_plot_training(const char *path, const char *title, const double *loss,

@@ -29,9 +29,9 @@ void nn_svg_out(NnSvg *svg, const char *fmt, ...)
     svg->status = kg_buf_append(&svg->buf, line, (size_t)n);
 }
 
-void nn_svg_put_escaped(NnSvg *svg, const char *text)
+void nn_svg_put_escaped_n(NnSvg *svg, const char *text, size_t len)
 {
-    for (const char *p = text; *p && svg->status == KG_OK; p++) {
+    for (const char *p = text; p < text + len && svg->status == KG_OK; p++) {
         unsigned char c = (unsigned char)*p;
         const char *entity = NULL;
         switch (c) {
@@ -47,6 +47,11 @@ void nn_svg_put_escaped(NnSvg *svg, const char *text)
         else
             svg->status = kg_buf_append(&svg->buf, c < 0x20 ? " " : p, 1);
     }
+}
+
+void nn_svg_put_escaped(NnSvg *svg, const char *text)
+{
+    nn_svg_put_escaped_n(svg, text, strlen(text));
 }
 
 void nn_svg_begin(NnSvg *svg, int width, int height, const char *title)

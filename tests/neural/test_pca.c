@@ -252,7 +252,8 @@ Test(pca, the_picture_depends_neither_on_the_row_order_nor_on_the_rows_sign)
     for (size_t i = 0; i < N; i++)
         for (size_t c = 0; c < 2; c++) {
             float p = out[i * 2 + c];
-            cr_expect_float_eq(out_r[(N - 1 - i) * 2 + c], p, 1e-4, "reversed, row %zu PC%zu", i, c + 1);
+            cr_expect_float_eq(out_r[(N - 1 - i) * 2 + c], p, 1e-4, "reversed, row %zu PC%zu", i,
+                               c + 1);
             cr_expect_float_eq(out_n[i * 2 + c], -p, 1e-4, "negated, row %zu PC%zu", i, c + 1);
         }
 }
@@ -339,7 +340,8 @@ Test(pca, every_failed_allocation_gives_nomem)
         kg_mem_fail_after(n);
         st = nn_pca(x, N, W, 2, out, NULL, &err);
         kg_mem_fail_after(-1);
-        if (st != KG_OK) cr_assert_eq(st, KG_ERR_NOMEM, "allocation %ld: %s", n, kg_status_name(st));
+        if (st != KG_OK)
+            cr_assert_eq(st, KG_ERR_NOMEM, "allocation %ld: %s", n, kg_status_name(st));
     }
     cr_expect_gt(n, 3, "succeeded after %ld allocations", n - 1);
 }
