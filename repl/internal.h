@@ -129,6 +129,8 @@ void repl_on_epoch(void *repl, const NnEpoch *e);
 int repl_cmd_similar(Repl *r, int argc, char **argv);
 int repl_cmd_analogy(Repl *r, int argc, char **argv);
 int repl_cmd_eval_search(Repl *r, int argc, char **argv);
+/* plot_embeddings.c: `plot-embeddings`, a set's entities on their first two principal components */
+int repl_cmd_plot_embeddings(Repl *r, int argc, char **argv);
 /* fusion.c: `kgc DIR --method fusion` */
 int repl_kgc_fusion(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);
