@@ -178,6 +178,8 @@ demo: nous
 	./nous --db demo.db predict kg:invertebrate kg:isa '?' --fused --rules demo-fuse.dl -k 3
 	./nous --db demo.db similar kg:invertebrate -k 5
 	./nous --db demo.db analogy kg:bird kg:animal kg:alga -k 3
+	./nous --db demo.db search --where '?x kg:isa kg:animal' --near kg:bird -k 4 --format table
+	./nous --db demo.db plot-embeddings --type-colors -o demo-embeddings.svg
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 

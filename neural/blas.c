@@ -3,7 +3,8 @@
  * with AVX-512 it falls back to a generic one (Prescott) that runs sgemm 5x slower. It reads
  * OPENBLAS_CORETYPE at load time only, so when the kernel it picked is below what the CPU
  * can run and the user has not set that variable, nous sets it and executes itself again
- * (nn_blas_prepare, first thing in main). How many threads: only OpenBLAS's own, set here
+ * (nn_blas_prepare, first thing in main). The products nous uses: sgemm for training and
+ * search, dsyrk and dgemm in double for the PCA. How many threads: only OpenBLAS's own, set here
  * (threads of ours on top of its threads slow both down). Flush-to-zero for the training
  * thread, and a measured sgemm peak for the benchmark. */
 #include "internal.h"
@@ -128,6 +129,20 @@ void nn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const floa
     clock_gettime(CLOCK_MONOTONIC, &t1);
     sgemm_seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     sgemm_flops += 2.0 * (double)m * (double)n * (double)k;
+}
+
+void nn_dsyrk(size_t n, size_t k, const double *a, size_t lda, double beta, double *c, size_t ldc)
+{
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)k, 1.0, a, (int)lda, beta, c,
+                (int)ldc);
+}
+
+void nn_dgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const double *a, size_t lda,
+              const double *b, size_t ldb, double beta, double *c, size_t ldc)
+{
+    cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0, a, (int)lda, b,
+                (int)ldb, beta, c, (int)ldc);
 }
 
 void nn_sgemm_counters(double *seconds, double *gflop, int reset)

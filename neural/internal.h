@@ -1,6 +1,6 @@
 /* neural/internal.h: what the files of neural/ share: a model (its parameters and its table of
- * functions, NnModelOps), the BLAS set-up and the vectorised loops. Random numbers come from
- * kg/rng.h.
+ * functions, NnModelOps), the BLAS set-up, the vectorised loops and the SVG plots' text, axes
+ * and atomic write. Random numbers come from kg/rng.h.
  * A model file (distmult.c, complex.c, transe.c, rotate.c) fills one NnModelOps; train.c and
  * model.c know models only through it, so a fifth model is one new file and a line in
  * model.c's list. */
@@ -81,6 +81,11 @@ void nn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const floa
               const float *b, size_t ldb, float beta, float *c, size_t ldc);
 /* Seconds in nn_sgemm and GFLOP it did since the last reset; reset when asked. */
 void nn_sgemm_counters(double *seconds, double *gflop, int reset);
+/* In double (pca.c), row-major and not counted: C = A^T A + beta C for A of k rows of n values
+ * (writing only the upper triangle of the n x n C), and C = op(A) op(B) + beta C. */
+void nn_dsyrk(size_t n, size_t k, const double *a, size_t lda, double beta, double *c, size_t ldc);
+void nn_dgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const double *a, size_t lda,
+              const double *b, size_t ldb, double beta, double *c, size_t ldc);
 
 /* ---------------------------------------------------------------- vector loops (vecmath.c) */
 
@@ -96,5 +101,50 @@ void nn_sgemm_counters(double *seconds, double *gflop, int reset);
 double nn_softmax_row(float *row, size_t n, float times);
 /* Adagrad over n floats: sum += g^2, x -= lr g / (sqrt(sum) + eps); g is zeroed. */
 void nn_adagrad(float *restrict x, float *restrict sum, float *restrict g, size_t n, float lr);
+
+/* ---------------------------------------------------------------- SVG plots (svg.c) */
+
+/* An SVG's text and the first error met while building it: after a failure every further
+ * write is skipped, so the text never has a hole in the middle and one check at the end
+ * (nn_svg_write) suffices. Start from {.status = KG_OK}. */
+typedef struct {
+    KgBuf buf;
+    KgStatus status;
+} NnSvg;
+
+/* Appends formatted text of at most 511 bytes (numbers and fixed words: text from outside
+ * goes through nn_svg_put_escaped); longer is KG_ERR_INTERNAL. */
+void nn_svg_out(NnSvg *svg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends `text` escaped for XML character data and attribute values (& < > " '). Control
+ * characters other than tab and newline are not allowed in XML 1.0, so they become spaces. */
+void nn_svg_put_escaped(NnSvg *svg, const char *text);
+void nn_svg_put_escaped_n(NnSvg *svg, const char *text, size_t len); /* len bytes of text */
+/* The XML declaration, the <svg> root of width x height pixels (sans-serif, 12 px), its
+ * <title>, a white background and the title drawn bold at the top centre. */
+void nn_svg_begin(NnSvg *svg, int width, int height, const char *title);
+/* Writes the SVG built in svg to `path` atomically (a temporary file next to it, renamed
+ * over it; on failure none is left and `path` is as it was), or reports the error met while
+ * building it; the error names `path`. Frees svg's text either way. */
+KgStatus nn_svg_write(NnSvg *svg, const char *path, KgError *err);
+
+/* A linear axis: data values lo..hi drawn from pixel px_lo to px_hi, with n_ticks ticks at
+ * lo + i * step (the last one at hi), labelled with `decimals` digits after the point, or
+ * when decimals < 0 in %g form with `significant` digits. */
+typedef struct {
+    double lo, hi, px_lo, px_hi, step;
+    int n_ticks, decimals, significant;
+} NnAxis;
+
+/* An axis with about `wanted` ticks 1, 2 or 5 times a power of ten apart, spanning min..max
+ * (Heckbert's nice numbers). min > max (no values) gives 0..1; equal values are widened by
+ * 10% of their size (or by 0.5 around 0) so the axis has a span with them in the middle;
+ * a span beyond double's range gets ticks at both ends only. */
+NnAxis nn_axis_nice(double min, double max, double px_lo, double px_hi, int wanted);
+/* The pixel of value v. */
+double nn_axis_px(const NnAxis *a, double v);
+/* The value of tick i (0 to n_ticks - 1); a tick a hair off zero is 0. */
+double nn_axis_tick(const NnAxis *a, int i);
+/* Tick value v as the axis labels it. */
+void nn_axis_format_tick(const NnAxis *a, double v, char *text, size_t text_len);
 
 #endif

@@ -97,7 +97,44 @@ void nn_index_free(NnIndex *ix);
 KgStatus nn_index_search(NnIndex *ix, const float *queries, size_t n_queries, size_t k, const uint32_t *exclude,
                          size_t n_exclude, uint32_t *ids, float *scores, size_t *n_found, KgError *err);
 
-/* ---------------------------------------------------------------- plots (plot.c) */
+/* ---------------------------------------------------------------- PCA (pca.c) */
+
+/* Principal component analysis of n rows of `width` floats (row-major x): the rows are
+ * centred and projected on the n_components directions of largest variance, best first,
+ * into out (n x n_components, row-major). explained (may be NULL) gets each component's share
+ * of the total variance (0..1; the shares of all `width` components sum to 1). Each
+ * component's sign is fixed: its loading of largest magnitude (the first, among loadings
+ * within a relative 1e-9 of it) is positive, so the same rows give the same picture. Rows
+ * that are all equal have no variance: out and explained are then all 0. KG_ERR_ARG for
+ * fewer than 2 rows, n_components not in 1..width, or values that are not finite;
+ * KG_ERR_INTERRUPTED on Ctrl-C. On error out and explained hold nothing useful. */
+KgStatus nn_pca(const float *x, size_t n, size_t width, size_t n_components, float *out,
+                double *explained, KgError *err);
+
+/* ---------------------------------------------------------------- plots (plot.c, scatter.c) */
+
+/* A scatter plot: n points (xy: x0, y0, x1, y1, ...; non-finite ones are left out), each
+ * drawn as a circle with labels[i] as its <title>, shown on hover (labels, or one of them,
+ * may be NULL: no title). Without `group` all points have one colour and there is no legend;
+ * with it point i is in group group[i] < n_groups, named group_names[group[i]]: groups 0 to
+ * NN_SCATTER_COLORS - 1 get a colour each (Tableau 10), the others share a grey that the
+ * legend calls "other: K groups", and the legend gives each group's size. Titles may be
+ * NULL (no axis title). */
+#define NN_SCATTER_COLORS 9
+typedef struct {
+    const char *title, *x_title, *y_title;
+    const float *xy;
+    size_t n;
+    const char *const *labels;
+    const uint32_t *group;
+    const char *const *group_names;
+    size_t n_groups;
+} NnScatter;
+
+/* Writes plot p as a standalone SVG at path (atomically, as nn_plot_training). KG_ERR_ARG for
+ * points without coordinates, a group out of range or without a name; KG_ERR_IO naming the
+ * file. */
+KgStatus nn_plot_scatter(const char *path, const NnScatter *p, KgError *err);
 
 /* Writes a standalone SVG of training per epoch: loss (left axis) and validation MRR (right
  * axis, 0..1; NaN where not measured), titled `title`. KG_ERR_IO naming the file on failure. */

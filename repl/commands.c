@@ -65,6 +65,10 @@ const ReplCommand repl_commands[] = {
      "how well each embedding set serves search: precision@k and MAP@k of neighbours sharing an object "
      "by P (rdf:type by default)",
      repl_cmd_eval_search},
+    {"plot-embeddings", "[--model NAME] [--type-colors] -o FILE.svg",
+     "the entity vectors on their first two principal components, as a standalone SVG scatter "
+     "(entity names on hover); --type-colors: coloured by class (rdf:type)",
+     repl_cmd_plot_embeddings},
     {"mine", "[--max-length 1|2|3] [--min-support N] [--min-confidence X] [--unseen N] [--time S] [--seed N] "
              "[--no-constants] -o FILE.dl",
      "learn weighted rules from the store's asserted links and write them as a rule file", repl_cmd_mine},

@@ -135,6 +135,8 @@ long repl_embedding_row(const KgEmbedding *e, KgTermId t);
 int repl_parse_metric(Repl *r, const char *cmd, const char *v, NnMetric *out);
 /* eval_search.c */
 int repl_cmd_eval_search(Repl *r, int argc, char **argv);
+/* plot_embeddings.c: `plot-embeddings`, a set's entities on their first two principal components */
+int repl_cmd_plot_embeddings(Repl *r, int argc, char **argv);
 /* fusion.c: `kgc DIR --method fusion` */
 int repl_kgc_fusion(Repl *r, int argc, char **argv);
 int repl_cmd_blas(Repl *r, int argc, char **argv);

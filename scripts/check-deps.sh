@@ -2,7 +2,7 @@
 # scripts/check-deps.sh: the module rules of ../shared/ARCHITECTURE.md, checked on includes.
 # kg is the base; reasoner and neural include only kg; fusion includes kg, reasoner, neural;
 # repl includes everything; nobody includes repl or another module's internal.h.
-# sqlite3.h and raptor2.h appear only in kg/, cblas.h only in neural/.
+# sqlite3.h and raptor2.h appear only in kg/, cblas.h and lapacke.h only in neural/.
 set -u
 fail=0
 check() { # file pattern message
@@ -36,6 +36,10 @@ done
 for f in reasoner/*.c neural/*.c fusion/*.c; do
     [ -e "$f" ] || continue
     check "$f" '#include <\(sqlite3\|raptor2\).h>' "SQLite and raptor2 are kg's business"
+done
+for f in kg/*.c kg/*.h reasoner/*.c reasoner/*.h fusion/*.c fusion/*.h repl/*.c repl/*.h; do
+    [ -e "$f" ] || continue
+    check "$f" '#include <\(cblas\|lapacke\).h>' "OpenBLAS and LAPACKE are neural's business"
 done
 # Printing belongs to repl/.
 for f in kg/*.c reasoner/*.c neural/*.c fusion/*.c; do

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/cli/run.sh: nous as a user drives it: load, stats, match, export, stdin, the shell
 # in script mode, store selection and the errors a user sees; `nous query` and its output
-# formats (tests/cli/query.sh), the shell, scripted and on a terminal (tests/cli/shell.sh), and
-# the embedding commands (tests/cli/embed.sh).
+# formats (tests/cli/query.sh), the shell, scripted and on a terminal (tests/cli/shell.sh),
+# the embedding commands (tests/cli/embed.sh), rule mining (mine.sh), fusion (fusion.sh),
+# semantic search (search.sh) and the embedding plot (plot.sh).
 # Each case runs in a fresh temporary directory; run from the repository root with
 # NOUS=path/to/nous (default ./nous). Prints "ok - NAME" or "not ok - NAME" per case, then
 # "N passed, N failed".
@@ -466,6 +467,7 @@ a_file_that_is_not_a_store_is_refused_and_kept() {
 . "$ROOT/tests/cli/mine.sh"
 . "$ROOT/tests/cli/fusion.sh"
 . "$ROOT/tests/cli/search.sh"
+. "$ROOT/tests/cli/plot.sh"
 
 # ------------------------------------------------------------ run them all
 
@@ -502,7 +504,7 @@ for c in \
     shell_reports_an_unknown_command_and_stops \
     incompatible_store_gives_a_clear_error \
     a_file_that_is_not_a_store_is_refused_and_kept \
-    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES; do
+    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES; do
     run_case "$c"
 done
 
