@@ -2,7 +2,8 @@
 #   make            build ./nous           make test    every test, plain and sanitized
 #   make demo       install, build, load the demo data, open the shell
 #   make bench      load throughput against raptor and raw SQLite, LUBM queries against Redland,
-#                   reasoning, embedding training against PyTorch, rule mining and ranking
+#                   reasoning, embedding training against PyTorch, rule mining and ranking,
+#                   exact nearest-neighbour search against faiss
 #   make asan       the sanitized build only  make check-deps   module include rules
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -27,7 +28,7 @@ MODULES := kg reasoner neural fusion repl
 LIB_SRC := $(foreach m,$(filter-out repl,$(MODULES)),$(wildcard $(m)/*.c))
 REPL_SRC := $(filter-out repl/main.c,$(wildcard repl/*.c))
 UNIT_SRC := $(wildcard tests/*/test_*.c) tests/test_free_null.c
-TOOLS := tests/conformance/conformance tests/bench/sqlite_baseline
+TOOLS := tests/conformance/conformance tests/bench/sqlite_baseline tests/bench/knn_bench
 
 # Quiet by default; make V=1 shows the commands.
 Q := $(if $(V),,@)
@@ -89,6 +90,8 @@ build/plain/conformance: build/plain/tests/conformance/conformance.o build/plain
 build/asan/conformance: build/asan/tests/conformance/conformance.o build/asan/libnous.a
 	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS)
 build/plain/sqlite_baseline: build/plain/tests/bench/sqlite_baseline.o
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
+build/plain/knn_bench: build/plain/tests/bench/knn_bench.o build/plain/libnous.a
 	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
 
 # The W3C SPARQL runner reads SPARQL XML results with libxml2, which only it links.
@@ -183,13 +186,14 @@ demo: nous
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 
-bench: nous build/plain/sqlite_baseline
+bench: nous build/plain/sqlite_baseline build/plain/knn_bench
 	sh tests/bench/load.sh
 	sh tests/bench/lubm_query.sh
 	sh tests/bench/reason.sh
 	sh tests/bench/embed.sh
 	sh tests/bench/rules.sh
 	sh tests/bench/fusion.sh
+	sh tests/bench/search.sh
 
 clean:
 	rm -rf build nous

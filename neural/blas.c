@@ -145,6 +145,11 @@ void nn_dgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const doub
                 (int)ldb, beta, c, (int)ldc);
 }
 
+void nn_sgemv(size_t m, size_t n, const float *a, size_t lda, const float *x, float *y)
+{
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0f, a, (int)lda, x, 1, 0.0f, y, 1);
+}
+
 void nn_sgemm_counters(double *seconds, double *gflop, int reset)
 {
     if (seconds) *seconds = sgemm_seconds;

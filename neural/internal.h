@@ -79,6 +79,9 @@ void nn_blas_flush_to_zero(void);
  * work for nn_sgemm_counters. */
 void nn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
               const float *b, size_t ldb, float beta, float *c, size_t ldc);
+/* y = A x for a row-major m x n matrix A: one pass over A, where an sgemm of one row would
+ * first copy (pack) all of A. */
+void nn_sgemv(size_t m, size_t n, const float *a, size_t lda, const float *x, float *y);
 /* Seconds in nn_sgemm and GFLOP it did since the last reset; reset when asked. */
 void nn_sgemm_counters(double *seconds, double *gflop, int reset);
 /* In double (pca.c), row-major and not counted: C = A^T A + beta C for A of k rows of n values

@@ -92,8 +92,9 @@ void nn_index_free(NnIndex *ix);
 /* The k most similar vectors to each of n_queries queries (width floats each), best first:
  * query i's are ids[i*k ..] with their similarity in scores[i*k ..], n_found[i] of them (k, or
  * fewer vectors than k). The first 8 of exclude (row ids, n_exclude of them) are never
- * returned (the query's own row, an analogy's terms). One sgemm per batch of queries, a
- * partial selection per query. Ctrl-C stops it with KG_ERR_INTERRUPTED. */
+ * returned (the query's own row, an analogy's terms). Scores come from sgemm over blocks (an
+ * sgemv a query below 20 queries), then a partial selection per query. Ctrl-C stops it with
+ * KG_ERR_INTERRUPTED. */
 KgStatus nn_index_search(NnIndex *ix, const float *queries, size_t n_queries, size_t k, const uint32_t *exclude,
                          size_t n_exclude, uint32_t *ids, float *scores, size_t *n_found, KgError *err);
 
