@@ -191,6 +191,12 @@ enum { KG_ASSERTED = 1, KG_INFERRED = 2 };
 /* Adds a quad with the given mark (KG_ASSERTED or KG_INFERRED). A quad already stored
  * only gains the mark. *is_new (may be NULL) tells whether the quad was not stored before. */
 KgStatus kg_quad_add(KgStore *store, const KgQuad *q, unsigned mark, int *is_new, KgError *err);
+/* Takes `mark` off a quad, inside a transaction: a quad left with no mark is deleted, and one
+ * that loses KG_INFERRED loses its recorded derivation. *had (may be NULL) tells whether the
+ * quad carried the mark. */
+KgStatus kg_quad_unmark(KgStore *store, const KgQuad *q, unsigned mark, int *had, KgError *err);
+/* The marks the quads matching q carry, or-ed together (0: none stored); q may use KG_ANY_GRAPH. */
+KgStatus kg_quad_marks(KgStore *store, const KgQuad *q, unsigned *marks, KgError *err);
 
 /* An iterator over the quads matching a pattern, in an index order that fits it. */
 typedef struct KgIter KgIter;
@@ -330,6 +336,20 @@ KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, K
 KgStatus kg_derivation_each_uncertain(KgStore *store,
                                       KgStatus (*fn)(void *ctx, const KgQuad *q, double confidence),
                                       void *ctx, KgError *err);
+
+/* ---------------------------------------------------------------- rule sources (rule_sources.c) */
+
+/* The rule sources the store's inferred triples were derived with, so that later updates
+ * keep them closed under the same rules: a built-in profile (kind "profile", its name) or a
+ * rule file (kind "file", its name and its text then). */
+/* Records a source inside a transaction, replacing one of the same kind and name. */
+KgStatus kg_rule_source_put(KgStore *store, const char *kind, const char *name, const char *text, size_t len,
+                            KgError *err);
+/* Calls fn for each recorded source in the order first recorded; fn's status other than KG_OK
+ * stops it and is returned. None recorded: fn is never called. */
+KgStatus kg_rule_source_each(KgStore *store,
+                             KgStatus (*fn)(void *ctx, const char *kind, const char *name, const char *text, size_t len),
+                             void *ctx, KgError *err);
 
 /* ---------------------------------------------------------------- expressions (rules) */
 

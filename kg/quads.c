@@ -42,6 +42,53 @@ KgStatus kg_quad_add(KgStore *store, const KgQuad *q, unsigned mark, int *is_new
     return KG_OK;
 }
 
+/* Runs one of the statements keyed by a quad (?1..?4) and a mark (?5). */
+static KgStatus run_quad_stmt(KgStore *store, int which, const KgQuad *q, unsigned mark, const char *what,
+                              KgError *err)
+{
+    sqlite3_stmt *st = kg_stmt(store, which, err);
+    if (!st) return KG_ERR_DB;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)q->s);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)q->p);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->o);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)q->g);
+    if (sqlite3_bind_parameter_count(st) >= 5) sqlite3_bind_int(st, 5, (int)mark);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KG_OK : kg_db_error(store, err, what);
+}
+
+KgStatus kg_quad_unmark(KgStore *store, const KgQuad *q, unsigned mark, int *had, KgError *err)
+{
+    if (had) *had = 0;
+    if (!store->in_txn)
+        return kg_error_set(err, KG_ERR_INTERNAL, "removing a quad outside a transaction");
+    if (!q->s || !q->p || !q->o || q->g == KG_ANY_GRAPH)
+        return kg_error_set(err, KG_ERR_ARG, "a quad needs a subject, predicate and object");
+    KgStatus s = run_quad_stmt(store, STMT_QUAD_UNMARK, q, mark, "unmarking a quad", err);
+    if (s != KG_OK || sqlite3_changes(store->db) == 0) return s;
+    if (had) *had = 1;
+    if ((mark & KG_INFERRED) &&
+        (s = run_quad_stmt(store, STMT_DERIVATION_DELETE, q, 0, "deleting a derivation", err)) != KG_OK)
+        return s;
+    if ((s = run_quad_stmt(store, STMT_QUAD_DELETE_UNMARKED, q, 0, "deleting a quad", err)) != KG_OK) return s;
+    if (sqlite3_changes(store->db) > 0 && kg_stats_touch(store, q->p) != KG_OK)
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory removing a quad");
+    return KG_OK;
+}
+
+KgStatus kg_quad_marks(KgStore *store, const KgQuad *q, unsigned *marks, KgError *err)
+{
+    *marks = 0;
+    KgIter *it = NULL;
+    KgQuad found;
+    unsigned m;
+    KgStatus s = kg_match_new(store, q, KG_ASSERTED | KG_INFERRED, &it, err);
+    while (s == KG_OK && (s = kg_iter_next(it, &found, &m, err)) == KG_OK) *marks |= m;
+    kg_iter_free(it);
+    return s == KG_DONE ? KG_OK : s;
+}
+
 struct KgIter {
     KgStore *store;
     sqlite3_stmt *stmt;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* Term ids are dense (1, 2, 3, ...), so embeddings and in-memory reasoning can index arrays
  * by them; the hash column finds a term without a string index (see README, "Term ids"). */
@@ -19,6 +19,16 @@
     "  confidence REAL NOT NULL,"                                                             \
     "  premises BLOB NOT NULL,"    /* (s, p, o, g) of each premise, 4 x 8 bytes little-endian */ \
     "  PRIMARY KEY(s, p, o, g)) WITHOUT ROWID;"
+
+/* Version 4 added the rule sources a store was reasoned with (kg/rule_sources.c), which
+ * incremental updates keep it closed under. */
+#define RULE_SOURCES_SQL                                                                      \
+    "CREATE TABLE IF NOT EXISTS rule_sources("                                                \
+    "  seq INTEGER PRIMARY KEY,"                                                              \
+    "  kind TEXT NOT NULL,"        /* "profile" (name: rdfs, owl-rl) or "file" */             \
+    "  name TEXT NOT NULL,"                                                                   \
+    "  text BLOB NOT NULL,"        /* a file's rules as they were when reasoned with */       \
+    "  UNIQUE(kind, name));"
 
 /* Version 3 added trained embeddings (kg/vectors.c): one row per set, one per vector.
  * embedding_rows keeps its rowid: a 1600-byte vector (400 floats) overflows a 4 KiB page of
@@ -56,7 +66,8 @@ static const char *const schema_sql =
     "  p INTEGER PRIMARY KEY, n_triples INTEGER NOT NULL,"
     "  n_subjects INTEGER NOT NULL, n_objects INTEGER NOT NULL);"
     DERIVATIONS_SQL
-    EMBEDDINGS_SQL;
+    EMBEDDINGS_SQL
+    RULE_SOURCES_SQL;
 
 static const char *const stmt_sql[N_STMTS] = {
     [STMT_TERM_BY_HASH] = "SELECT t.id, t.kind, t.lex, d.lex, t.lang FROM terms t "
@@ -68,6 +79,13 @@ static const char *const stmt_sql[N_STMTS] = {
     [STMT_QUAD_INSERT] = "INSERT OR IGNORE INTO quads(s, p, o, g, mark) VALUES(?1, ?2, ?3, ?4, ?5)",
     [STMT_QUAD_MARK] = "UPDATE quads SET mark = mark | ?5 "
                        "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND (mark & ?5) = 0",
+    [STMT_QUAD_UNMARK] = "UPDATE quads SET mark = mark & ~?5 "
+                         "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND (mark & ?5) != 0",
+    [STMT_QUAD_DELETE_UNMARKED] = "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND mark = 0",
+    [STMT_DERIVATION_DELETE] = "DELETE FROM derivations WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
+    [STMT_RULE_SOURCE_PUT] = "INSERT OR REPLACE INTO rule_sources(seq, kind, name, text) VALUES("
+                             "(SELECT seq FROM rule_sources WHERE kind = ?1 AND name = ?2), ?1, ?2, ?3)",
+    [STMT_RULE_SOURCE_ALL] = "SELECT kind, name, text FROM rule_sources ORDER BY seq",
     [STMT_PREFIX_SET] = "INSERT OR REPLACE INTO prefixes(prefix, ns) VALUES(?1, ?2)",
     [STMT_PREFIX_GET] = "SELECT ns FROM prefixes WHERE prefix = ?1",
     [STMT_PREFIX_ALL] = "SELECT prefix, ns FROM prefixes ORDER BY prefix",
@@ -297,11 +315,13 @@ static KgStatus check_or_create_schema(KgStore *store, KgError *err)
         return kg_error_set(err, KG_ERR_VERSION, "%s: not a nous store (no schema version)",
                             store->path);
     if (s != KG_OK) return s;
-    if (version == 1 || version == 2) {
-        /* version 1 lacked the derivations table, versions 1 and 2 the embeddings: add them */
+    if (version >= 1 && version <= 3) {
+        /* version 1 lacked the derivations table, versions 1 and 2 the embeddings, versions 1
+         * to 3 the rule sources: add them */
         if ((s = exec(store, "BEGIN IMMEDIATE", err, "upgrading the store")) != KG_OK) return s;
         if (version == 1) s = exec(store, DERIVATIONS_SQL, err, "upgrading the store");
-        if (s == KG_OK) s = exec(store, EMBEDDINGS_SQL, err, "upgrading the store");
+        if (s == KG_OK && version <= 2) s = exec(store, EMBEDDINGS_SQL, err, "upgrading the store");
+        if (s == KG_OK) s = exec(store, RULE_SOURCES_SQL, err, "upgrading the store");
         if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
         if (s == KG_OK) s = exec(store, "COMMIT", err, "upgrading the store");
         if (s != KG_OK) sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);

@@ -457,7 +457,7 @@ Test(vectors, a_version_2_store_is_upgraded_to_hold_embeddings)
     KgStats before = stats_of(st);
     kg_store_close(st);
     // Make it what version 2 wrote: no embedding tables.
-    sqlite_exec(path, "DROP TABLE embedding_rows; DROP TABLE embeddings; "
+    sqlite_exec(path, "DROP TABLE embedding_rows; DROP TABLE embeddings; DROP TABLE rule_sources; "
                       "UPDATE meta SET value = 2 WHERE key = 'schema_version';");
 
     st = open_store(path);
@@ -473,7 +473,7 @@ Test(vectors, a_version_2_store_is_upgraded_to_hold_embeddings)
                                     -1, &q, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
     cr_assert_eq(sqlite3_column_int(q, 0), kg_schema_version());
-    cr_assert_eq(kg_schema_version(), 3);
+    cr_assert_eq(kg_schema_version(), 4);
     sqlite3_finalize(q);
     sqlite3_close(db);
 
@@ -491,7 +491,7 @@ Test(vectors, a_version_1_store_gets_derivations_and_embeddings)
     char path[512];
     path_in(path, sizeof path, dir, "v1.db");
     kg_store_close(open_store(path));
-    sqlite_exec(path, "DROP TABLE embedding_rows; DROP TABLE embeddings; DROP TABLE derivations; "
+    sqlite_exec(path, "DROP TABLE embedding_rows; DROP TABLE embeddings; DROP TABLE derivations; DROP TABLE rule_sources; "
                       "UPDATE meta SET value = 1 WHERE key = 'schema_version';");
     KgStore *st = open_store(path);
     save_ok(st, "c", "complex", 0);
