@@ -83,6 +83,32 @@ KgStatus rs_check(KgStore *store, RsProgram *p, RsCheckReport report, void *ctx,
 const char *rs_rule_label(const RsProgram *p, size_t i);
 const char *rs_rule_text(const RsProgram *p, size_t i);
 
+/* ---------------------------------------------------------------- incremental maintenance (update.c) */
+
+typedef struct {
+    uint64_t n_asserted;      /* quads that gained the asserted mark */
+    uint64_t n_retracted;     /* quads that lost it */
+    uint64_t n_overdeleted;   /* triples that lost a derivation through a change (DRed) */
+    uint64_t n_rederived;     /* of those, still derivable another way */
+    uint64_t n_inserted;      /* inferred triples added */
+    uint64_t n_deleted;       /* inferred triples removed */
+    uint64_t n_reconfidenced; /* inferred triples kept with another confidence */
+    double seconds;
+} RsUpdateStats;
+
+/* Changes the asserted quads of a store that rs_reason (or rs_update) closed under program p,
+ * and keeps it closed: the quads of `add` gain the asserted mark, those of `retract` lose it,
+ * and the inferred quads become, triple for triple and confidence for confidence, what
+ * rs_reason would give from scratch over the new asserted quads, each with a recorded
+ * derivation that `explain` can follow. New consequences are derived from the change alone
+ * (semi-naive from the delta); on retraction the consequences that lost a derivation are
+ * deleted and those still derivable another way put back (delete/rederive, DRed), stratum by
+ * stratum for negation. owl:sameAs is handled by the profile's equality rules. One
+ * transaction (joining one the caller opened); on any error (KG_ERR_INTERRUPTED on Ctrl-C) the
+ * store is as it was. A retracted quad that is not asserted is KG_ERR_ARG naming it. */
+KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add, const KgQuad *retract,
+                   size_t n_retract, const RsOptions *opt, RsUpdateStats *stats, KgError *err);
+
 /* ---------------------------------------------------------------- goal-directed answers */
 
 /* The program's rules over the store's triples, answering one query at a time with the same

@@ -25,6 +25,11 @@ const ReplCommand repl_commands[] = {
     {"match", "[--limit N] [--graph G] S P O", "triples matching a pattern (? = any)", cmd_match},
     {"query", "[--format table|tsv|csv|json|ntriples|turtle] [--explain] [-f FILE | SPARQL]",
      "run a SPARQL query (SELECT, ASK, CONSTRUCT)", repl_cmd_query},
+    {"add", "S P O [--graph IRI]",
+     "assert one triple; a store reasoned over keeps its inferred triples up to date (incrementally)",
+     repl_cmd_add},
+    {"retract", "S P O [--graph IRI]",
+     "retract one asserted triple and exactly the inferred triples that lose all support", repl_cmd_retract},
     {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--equality merge|rules] [--check] "
                "[--with-embeddings --evidence FILE.dl --threshold P [--model NAME] [-k N]]",
      "derive what the rules entail, store it as inferred (one transaction); --check: is it all there; "

@@ -82,6 +82,8 @@ int repl_status_of(KgStatus st);
  * and the query not run. */
 int repl_query_run(Repl *r, const char *text, size_t len, const char *name,
                    unsigned long first_line, const char *format, int explain);
+/* Reads all of `path` ("-": standard input) into buf; KG_ERR_IO naming the file. */
+KgStatus repl_read_file(const char *path, KgBuf *buf, KgError *err);
 /* The handler of `query` (a row of repl_commands). */
 int repl_cmd_query(Repl *r, int argc, char **argv);
 /* reason.c: `reason` and `explain` */
@@ -133,6 +135,13 @@ int repl_cmd_search(Repl *r, int argc, char **argv);
 long repl_embedding_row(const KgEmbedding *e, KgTermId t);
 /* A --metric value into *out: REPL_OK, or a usage error naming the metrics. */
 int repl_parse_metric(Repl *r, const char *cmd, const char *v, NnMetric *out);
+/* update.c: `add`, `retract`; the rule sources `reason` records for them */
+int repl_cmd_add(Repl *r, int argc, char **argv);
+int repl_cmd_retract(Repl *r, int argc, char **argv);
+/* Records, in the open transaction, the rule sources of a reasoning: profile names and rule
+ * files (read again for their text); kinds[i] is "profile" or "file". */
+KgStatus repl_record_rule_sources(KgStore *store, const char *const *kinds, const char *const *names, size_t n,
+                                  KgError *err);
 /* eval_search.c */
 int repl_cmd_eval_search(Repl *r, int argc, char **argv);
 /* plot_embeddings.c: `plot-embeddings`, a set's entities on their first two principal components */

@@ -37,7 +37,7 @@ out:
 }
 
 /* Reads all of `path` ("-": standard input) into buf. */
-static KgStatus read_file(const char *path, KgBuf *buf, KgError *err)
+KgStatus repl_read_file(const char *path, KgBuf *buf, KgError *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) return kg_error_at(err, KG_ERR_IO, path, 0, 0, "cannot read: %s", strerror(errno));
@@ -90,7 +90,7 @@ int repl_cmd_query(Repl *r, int argc, char **argv)
     const char *name = "query";
     if (file) {
         KgError err = {0};
-        if (read_file(file, &text, &err) != KG_OK) {
+        if (repl_read_file(file, &text, &err) != KG_OK) {
             repl_error(r, &err);
             status = REPL_FAIL;
             goto out;

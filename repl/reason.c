@@ -42,6 +42,9 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     KgError err = {0};
     KgStatus s = rs_program_new(store, &p, &err);
     int n_sources = 0, equality_rules = 0, check = 0, with_embeddings = 0;
+    /* the rule sources, recorded with what they derive for later updates (add, retract) */
+    const char **kinds = kg_calloc((size_t)argc + 1, sizeof *kinds), **names = kg_calloc((size_t)argc + 1, sizeof *names);
+    if (!kinds || !names) s = kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
     const char *set = NULL, *evidence = NULL; /* --with-embeddings: the set, the rules to fuse */
     double threshold = -1;
     size_t per_query = 10;
@@ -67,7 +70,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             char *end;
             threshold = strtod(v, &end);
             if (!*v || *end || !(threshold > 0 && threshold <= 1)) {
-                rs_program_free(p);
+                rs_program_free(p), kg_free(kinds), kg_free(names);
                 return repl_usage_error(r, "reason", "--threshold takes a probability above 0, at most 1, not '%s'", v);
             }
             continue;
@@ -75,14 +78,14 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
             int st = repl_parse_count(r, "reason", "-k", v, 10000, &per_query);
             if (st != REPL_OK) {
-                rs_program_free(p);
+                rs_program_free(p), kg_free(kinds), kg_free(names);
                 return st;
             }
             continue;
         }
         if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {
             if (strcmp(v, "rules") != 0 && strcmp(v, "merge") != 0) {
-                rs_program_free(p);
+                rs_program_free(p), kg_free(kinds), kg_free(names);
                 return repl_usage_error(r, "reason", "--equality is merge or rules, not '%s'", v);
             }
             equality_rules = strcmp(v, "rules") == 0;
@@ -90,28 +93,30 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         }
         if ((v = repl_opt_value(argc, argv, &i, "--profile"))) {
             s = rs_program_add_profile(p, v, &err);
+            kinds[n_sources] = "profile", names[n_sources] = v;
         } else if ((v = repl_opt_value(argc, argv, &i, "--rules"))) {
             s = rs_program_add_file(p, v, &err);
+            kinds[n_sources] = "file", names[n_sources] = v;
         } else {
-            rs_program_free(p);
+            rs_program_free(p), kg_free(kinds), kg_free(names);
             return repl_usage_error(r, "reason", "unexpected argument '%s'", argv[i]);
         }
         n_sources++;
     }
     if (s == KG_OK && with_embeddings != (threshold > 0)) {
-        rs_program_free(p);
+        rs_program_free(p), kg_free(kinds), kg_free(names);
         return repl_usage_error(r, "reason", "--with-embeddings and --threshold P go together");
     }
     if (s == KG_OK && with_embeddings && (!evidence || check)) {
-        rs_program_free(p);
+        rs_program_free(p), kg_free(kinds), kg_free(names);
         return repl_usage_error(r, "reason", "--with-embeddings fuses with the rules of --evidence FILE.dl (and is not a --check)");
     }
     if (s == KG_OK && (set || evidence) && !with_embeddings) {
-        rs_program_free(p);
+        rs_program_free(p), kg_free(kinds), kg_free(names);
         return repl_usage_error(r, "reason", "--model and --evidence go with --with-embeddings");
     }
     if (s == KG_OK && !n_sources && !with_embeddings) {
-        rs_program_free(p);
+        rs_program_free(p), kg_free(kinds), kg_free(names);
         return repl_usage_error(r, "reason", "give --profile NAME or --rules FILE.dl");
     }
     if (s == KG_OK && check) {
@@ -125,7 +130,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             else
                 fprintf(r->out, "closed: the store holds every triple the %zu rules derive from it\n",
                         rs_program_n_rules(p));
-            rs_program_free(p);
+            rs_program_free(p), kg_free(kinds), kg_free(names);
             return n_missing ? REPL_FAIL : REPL_OK;
         }
     }
@@ -136,8 +141,9 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         kg_interrupt_install();
         /* with embeddings, one transaction: reason, add the fused triples, reason again from
          * them (rules may use what fusion added) */
-        if (with_embeddings) s = kg_store_begin(store, &err);
+        s = kg_store_begin(store, &err);
         if (s == KG_OK && n_sources) s = rs_reason(store, p, &opt, &st, &err);
+        if (s == KG_OK && n_sources) s = repl_record_rule_sources(store, kinds, names, (size_t)n_sources, &err);
         if (r->err_is_tty && n_sources) fputc('\n', r->err);
         if (s == KG_OK && with_embeddings) {
             s = repl_add_fused(r, store, evidence, set, threshold, per_query, &n_fused, &err);
@@ -147,13 +153,13 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
                 s = rs_reason(store, p, &opt, &st, &err);
                 if (r->err_is_tty) fputc('\n', r->err);
             }
-            if (s == KG_OK) s = kg_store_commit(store, &err);
-            else kg_store_rollback(store);
         }
+        if (s == KG_OK) s = kg_store_commit(store, &err);
+        else kg_store_rollback(store);
     }
     if (s != KG_OK) {
         repl_error(r, &err);
-        rs_program_free(p);
+        rs_program_free(p), kg_free(kinds), kg_free(names);
         return repl_status_of(s);
     }
     if (with_embeddings)
@@ -186,7 +192,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         if (st.per_rule[i])
             fprintf(r->out, "  %8llu  %s\n", (unsigned long long)st.per_rule[i], rs_rule_label(p, i));
     rs_stats_free(&st);
-    rs_program_free(p);
+    rs_program_free(p), kg_free(kinds), kg_free(names);
     return REPL_OK;
 }
 

@@ -1,0 +1,169 @@
+/* repl/update.c: `nous add S P O [--graph G]` and `nous retract S P O [--graph G]` (`.add`,
+ * `.retract` in the shell): one asserted triple in or out, and the inferred triples kept as
+ * reasoning from scratch would leave them (reasoner/update.c), under the rule sources the
+ * store was reasoned with, which `reason` records (repl_record_rule_sources). A triple that is
+ * only inferred cannot be retracted: the message names the asserted triples it comes from. */
+#include "repl/internal.h"
+#include "reasoner/rs.h"
+
+#include <string.h>
+
+KgStatus repl_record_rule_sources(KgStore *store, const char *const *kinds, const char *const *names, size_t n,
+                                  KgError *err)
+{
+    KgStatus s = KG_OK;
+    for (size_t i = 0; i < n && s == KG_OK; i++) {
+        KgBuf text = {0};
+        if (strcmp(kinds[i], "file") == 0) s = repl_read_file(names[i], &text, err);
+        if (s == KG_OK) s = kg_rule_source_put(store, kinds[i], names[i], text.data, text.len, err);
+        kg_buf_free(&text);
+    }
+    return s;
+}
+
+/* The program of the recorded rule sources (empty when the store was never reasoned over). */
+static KgStatus add_source(void *ctx, const char *kind, const char *name, const char *text, size_t len)
+{
+    void **c = ctx;
+    RsProgram *p = c[0];
+    KgError *err = c[1];
+    if (strcmp(kind, "profile") == 0) return rs_program_add_profile(p, name, err);
+    return rs_program_add_text(p, name, text, len, err);
+}
+
+static KgStatus recorded_program(KgStore *store, RsProgram **out, KgError *err)
+{
+    KgStatus s = rs_program_new(store, out, err);
+    void *ctx[2] = {*out, err};
+    if (s == KG_OK) s = kg_rule_source_each(store, add_source, ctx, err);
+    if (s != KG_OK) {
+        rs_program_free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
+/* Parses S P O [--graph G] into a quad (its terms added to the dictionary, in the open
+ * transaction). */
+static int parse_quad(Repl *r, const char *cmd, int argc, char **argv, const char **words, const char **graph)
+{
+    size_t n = 0;
+    *graph = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if ((v = repl_opt_value(argc, argv, &i, "--graph"))) *graph = v;
+        else if (repl_is_option(argv[i])) return repl_usage_error(r, cmd, "unknown or incomplete option '%s'", argv[i]);
+        else if (n < 3) words[n++] = argv[i];
+        else return repl_usage_error(r, cmd, "give one triple: S P O");
+    }
+    if (n != 3) return repl_usage_error(r, cmd, "give one triple: S P O");
+    return REPL_OK;
+}
+
+static KgStatus intern_quad(KgStore *store, const char *const *words, const char *graph, KgQuad *q, KgError *err)
+{
+    KgArena *arena = kg_arena_new(512);
+    if (!arena) return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    KgTermId ids[4] = {0, 0, 0, KG_DEFAULT_GRAPH};
+    KgStatus s = KG_OK;
+    for (int k = 0; k < 4 && s == KG_OK; k++) {
+        const char *w = k < 3 ? words[k] : graph;
+        if (!w) continue;
+        KgTerm t;
+        s = kg_term_parse(store, w, arena, &t, err);
+        if (s == KG_OK && (k == 1 || k == 3) && t.kind != KG_TERM_IRI)
+            s = kg_error_set(err, KG_ERR_ARG, "%s must be an IRI: '%s'", k == 1 ? "the predicate" : "--graph", w);
+        if (s == KG_OK && k == 0 && t.kind == KG_TERM_LITERAL)
+            s = kg_error_set(err, KG_ERR_ARG, "the subject cannot be a literal: '%s'", w);
+        if (s == KG_OK) s = kg_dict_intern(store, &t, &ids[k], err);
+    }
+    kg_arena_free(arena);
+    *q = (KgQuad){ids[0], ids[1], ids[2], ids[3]};
+    return s;
+}
+
+/* The asserted quads q comes from, following recorded derivations (at most `cap`). */
+static KgStatus asserted_roots(KgStore *store, const KgQuad *q, KgQuad *roots, size_t cap, size_t *n, int depth,
+                               KgError *err)
+{
+    unsigned marks = 0;
+    KgStatus s = kg_quad_marks(store, q, &marks, err);
+    if (s != KG_OK || depth > 64 || *n >= cap) return s;
+    if (marks & KG_ASSERTED) {
+        for (size_t i = 0; i < *n; i++)
+            if (!memcmp(&roots[i], q, sizeof *q)) return KG_OK;
+        roots[(*n)++] = *q;
+        return KG_OK;
+    }
+    KgDerivation d;
+    s = kg_derivation_get(store, q, &d, err);
+    if (s == KG_ERR_NOT_FOUND) return KG_OK;
+    if (s != KG_OK) return s;
+    size_t n_prem = d.n_premises;
+    KgQuad prem[64];
+    if (n_prem > 64) n_prem = 64;
+    memcpy(prem, d.premises, n_prem * sizeof *prem); /* d is only valid until the next call */
+    for (size_t i = 0; i < n_prem && s == KG_OK; i++) s = asserted_roots(store, &prem[i], roots, cap, n, depth + 1, err);
+    return s;
+}
+
+static void quad_words(KgStore *store, const KgQuad *q, KgBuf *b)
+{
+    kg_term_write_id(store, q->s, 1, b, NULL), kg_buf_puts(b, " ");
+    kg_term_write_id(store, q->p, 1, b, NULL), kg_buf_puts(b, " ");
+    kg_term_write_id(store, q->o, 1, b, NULL);
+}
+
+static int run_update(Repl *r, const char *cmd, int argc, char **argv, int retract)
+{
+    const char *words[3], *graph;
+    int st = parse_quad(r, cmd, argc, argv, words, &graph);
+    if (st != REPL_OK) return st;
+    KgStore *store = repl_store(r);
+    if (!store) return REPL_FAIL;
+    KgError err = {0};
+    RsProgram *p = NULL;
+    RsUpdateStats us = {0};
+    KgQuad q;
+    kg_interrupt_install();
+    KgStatus s = kg_store_begin(store, &err);
+    if (s == KG_OK) s = intern_quad(store, words, graph, &q, &err);
+    if (s == KG_OK && retract) {
+        unsigned marks = 0;
+        s = kg_quad_marks(store, &q, &marks, &err);
+        if (s == KG_OK && !(marks & KG_ASSERTED) && (marks & KG_INFERRED)) {
+            KgQuad roots[8];
+            size_t n = 0;
+            s = asserted_roots(store, &q, roots, 8, &n, 0, &err);
+            KgBuf b = {0};
+            quad_words(store, &q, &b);
+            kg_buf_puts(&b, " is inferred, not asserted: retract what it comes from:");
+            for (size_t i = 0; i < n; i++) kg_buf_puts(&b, i ? ";" : ""), kg_buf_puts(&b, " "), quad_words(store, &roots[i], &b);
+            if (s == KG_OK) s = kg_error_set(&err, KG_ERR_ARG, "%s", kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "");
+            kg_buf_free(&b);
+        }
+    }
+    if (s == KG_OK) s = recorded_program(store, &p, &err);
+    if (s == KG_OK) s = rs_update(store, p, retract ? NULL : &q, retract ? 0 : 1, retract ? &q : NULL, retract ? 1 : 0, NULL, &us, &err);
+    if (s == KG_OK) s = kg_store_commit(store, &err);
+    else kg_store_rollback(store);
+    rs_program_free(p);
+    if (s != KG_OK) {
+        repl_error(r, &err);
+        return repl_status_of(s);
+    }
+    r->n_writes++;
+    if (retract)
+        fprintf(r->out, "%s %llu triple", "retracted", (unsigned long long)us.n_retracted);
+    else
+        fprintf(r->out, "%s %llu triple", "added", (unsigned long long)us.n_asserted);
+    fprintf(r->out, "; inferred: %llu added, %llu removed, %llu kept another way (of %llu that lost a derivation), "
+                    "%llu with a new confidence; %.3f s\n",
+            (unsigned long long)us.n_inserted, (unsigned long long)us.n_deleted, (unsigned long long)us.n_rederived,
+            (unsigned long long)us.n_overdeleted, (unsigned long long)us.n_reconfidenced, us.seconds);
+    return REPL_OK;
+}
+
+int repl_cmd_add(Repl *r, int argc, char **argv) { return run_update(r, "add", argc, argv, 0); }
+
+int repl_cmd_retract(Repl *r, int argc, char **argv) { return run_update(r, "retract", argc, argv, 1); }
