@@ -467,6 +467,7 @@ a_file_that_is_not_a_store_is_refused_and_kept() {
 . "$ROOT/tests/cli/mine.sh"
 . "$ROOT/tests/cli/fusion.sh"
 . "$ROOT/tests/cli/search.sh"
+. "$ROOT/tests/cli/update.sh"
 . "$ROOT/tests/cli/plot.sh"
 
 # ------------------------------------------------------------ run them all
@@ -504,7 +505,7 @@ for c in \
     shell_reports_an_unknown_command_and_stops \
     incompatible_store_gives_a_clear_error \
     a_file_that_is_not_a_store_is_refused_and_kept \
-    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES; do
+    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES $UPDATE_CASES; do
     run_case "$c"
 done
 
