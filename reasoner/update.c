@@ -629,9 +629,10 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
     KgStatus s = u->status;
     Entry *en = &u->e[x];
     en->checked = k;
-    if (s == KG_OK && j->best >= 0) {
+    /* derived again, or (already derived again by lower strata) better by these rules */
+    if (s == KG_OK && j->best >= 0 && (en->state != ST_ADD || j->best > en->conf)) {
+        if (en->state != ST_ADD) u->st->n_rederived++;
         en->state = ST_ADD;
-        u->st->n_rederived++;
         s = set_derivation(u, x, &u->rules[j->best_rule_plus1 - 1], j->best_prem, j->best_n_prem, j->best);
         if (s == KG_OK) s = push(u, x);
     }
@@ -656,10 +657,11 @@ static KgStatus stratum(Up *u, int k)
         run_rules_from(u, k, &f, 1, VIEW_OLD, overdelete_found);
     }
     if (u->status != KG_OK) return u->status;
-    /* 2. rederive what was deleted and is not asserted, from what is left */
+    /* 2. rederive what was deleted and is not asserted, from what is left; what lower strata
+     * derived again is looked at by this stratum's rules too, which may derive it better */
     u->q_head = u->q_n = 0;
     for (uint32_t x = 0; x < u->n && u->status == KG_OK; x++)
-        if (u->e[x].state == ST_DEL && u->e[x].checked < k) rederive(u, x, k);
+        if (u->e[x].overdeleted && !u->e[x].asserted_new && u->e[x].checked < k) rederive(u, x, k);
     if (u->status != KG_OK) return u->status;
     /* 3. insert: from every triple added or raised so far (positive atoms) and from every
      * triple deleted for good (NOT atoms), over the new state */
@@ -820,7 +822,24 @@ KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add
             st.n_overdeleted++;
         }
     }
-    for (int k = 0; k < p->n_strata && s == KG_OK; k++) s = stratum(&u, k);
+    /* A triple that stays but whose quads change (a retracted quad of a triple asserted in
+     * another graph too; an inferred triple now asserted in a named graph, whose default-graph
+     * copy goes) may be named as a premise by a quad that goes: what was derived from it is
+     * derived again, to name a quad that stays. */
+    for (size_t i = 0; i < n_retract && s == KG_OK; i++) {
+        RsFact f = {retract[i].s, retract[i].p, retract[i].o};
+        u.e[find(&u, &f)].overdeleted = 1;
+    }
+    for (size_t i = 0; i < n_add && s == KG_OK; i++) {
+        RsFact f = {add[i].s, add[i].p, add[i].o};
+        Entry *en = &u.e[find(&u, &f)];
+        if (add[i].g != KG_DEFAULT_GRAPH && en->in_old && !en->asserted_old) en->overdeleted = 1;
+    }
+    for (int k = 0; k < p->n_strata && s == KG_OK; k++) {
+        if (kg_interrupted()) s = kg_error_set(err, KG_ERR_INTERRUPTED, "update interrupted; the store is as it was");
+        if (s == KG_OK) s = stratum(&u, k);
+    }
+    if (s == KG_OK && kg_interrupted()) s = kg_error_set(err, KG_ERR_INTERRUPTED, "update interrupted; the store is as it was");
     if (s == KG_OK) s = write_result(&u, add, n_add);
     if (s == KG_OK && own_transaction) s = kg_store_commit(store, err);
     if (s != KG_OK && own_transaction) kg_store_rollback(store);
