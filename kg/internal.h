@@ -79,6 +79,9 @@ struct KgStore {
     /* predicates whose statistics a commit must refresh */
     KgTermId *dirty_preds;
     size_t n_dirty_preds, cap_dirty_preds;
+    /* kg_match_new's statements, one idle one per shape of pattern (quads.c): preparing one
+     * costs more than a lookup by an index */
+    sqlite3_stmt *match_stmts[32];
 };
 
 /* Returns the prepared statement `id`, compiling it on first use. */

@@ -92,38 +92,55 @@ KgStatus kg_quad_marks(KgStore *store, const KgQuad *q, unsigned *marks, KgError
 struct KgIter {
     KgStore *store;
     sqlite3_stmt *stmt;
+    unsigned shape; /* its slot in store->match_stmts */
 };
+
+/* The shape of a pattern: which of s, p, o, g are bound, and whether g is a named graph. */
+static unsigned pattern_shape(const KgQuad *pattern)
+{
+    unsigned shape = (pattern->s != KG_ANY ? 1u : 0) | (pattern->p != KG_ANY ? 2u : 0) |
+                     (pattern->o != KG_ANY ? 4u : 0) | (pattern->g != KG_ANY_GRAPH ? 8u : 0);
+    if (pattern->g != KG_ANY_GRAPH && pattern->g != KG_DEFAULT_GRAPH) shape |= 16u;
+    return shape;
+}
+
+static KgStatus prepare_match(KgStore *store, unsigned shape, sqlite3_stmt **out, KgError *err)
+{
+    // The SQL is put together from constant fragments only; every value is bound.
+    KgBuf sql = {0};
+    KgStatus s = kg_buf_puts(&sql, "SELECT s, p, o, g, mark FROM quads WHERE (mark & ?5) != 0");
+    if (s == KG_OK && (shape & 1)) s = kg_buf_puts(&sql, " AND s = ?1");
+    if (s == KG_OK && (shape & 2)) s = kg_buf_puts(&sql, " AND p = ?2");
+    if (s == KG_OK && (shape & 4)) s = kg_buf_puts(&sql, " AND o = ?3");
+    if (s == KG_OK && (shape & 8)) s = kg_buf_puts(&sql, " AND g = ?4");
+    // Says in so many words what the partial GSPO index covers, so SQLite may use it.
+    if (s == KG_OK && (shape & 16)) s = kg_buf_puts(&sql, " AND g != 0");
+    if (s != KG_OK) {
+        kg_buf_free(&sql);
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");
+    }
+    int rc = sqlite3_prepare_v2(store->db, sql.data, -1, out, NULL);
+    kg_buf_free(&sql);
+    return rc == SQLITE_OK ? KG_OK : kg_db_error(store, err, "matching");
+}
 
 KgStatus kg_match_new(KgStore *store, const KgQuad *pattern, unsigned marks, KgIter **out,
                       KgError *err)
 {
     *out = NULL;
-    // The SQL is put together from constant fragments only; every value is bound.
-    KgBuf sql = {0};
-    KgStatus s = kg_buf_puts(&sql, "SELECT s, p, o, g, mark FROM quads WHERE (mark & ?5) != 0");
-    if (s == KG_OK && pattern->s != KG_ANY) s = kg_buf_puts(&sql, " AND s = ?1");
-    if (s == KG_OK && pattern->p != KG_ANY) s = kg_buf_puts(&sql, " AND p = ?2");
-    if (s == KG_OK && pattern->o != KG_ANY) s = kg_buf_puts(&sql, " AND o = ?3");
-    if (s == KG_OK && pattern->g != KG_ANY_GRAPH) s = kg_buf_puts(&sql, " AND g = ?4");
-    // Says in so many words what the partial GSPO index covers, so SQLite may use it.
-    if (s == KG_OK && pattern->g != KG_ANY_GRAPH && pattern->g != KG_DEFAULT_GRAPH)
-        s = kg_buf_puts(&sql, " AND g != 0");
-    if (s != KG_OK) {
-        kg_buf_free(&sql);
-        return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");
-    }
     KgIter *it = kg_calloc(1, sizeof *it);
-    if (!it) {
-        kg_buf_free(&sql);
-        return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");
-    }
+    if (!it) return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");
     it->store = store;
-    int rc = sqlite3_prepare_v2(store->db, sql.data, -1, &it->stmt, NULL);
-    kg_buf_free(&sql);
-    if (rc != SQLITE_OK) {
-        s = kg_db_error(store, err, "matching");
-        kg_iter_free(it);
-        return s;
+    it->shape = pattern_shape(pattern);
+    /* the idle statement of this shape, else a new one (an iterator of the same shape is open) */
+    it->stmt = store->match_stmts[it->shape];
+    store->match_stmts[it->shape] = NULL;
+    if (!it->stmt) {
+        KgStatus s = prepare_match(store, it->shape, &it->stmt, err);
+        if (s != KG_OK) {
+            kg_iter_free(it);
+            return s;
+        }
     }
     sqlite3_bind_int64(it->stmt, 1, (sqlite3_int64)pattern->s);
     sqlite3_bind_int64(it->stmt, 2, (sqlite3_int64)pattern->p);
@@ -150,6 +167,11 @@ KgStatus kg_iter_next(KgIter *it, KgQuad *q, unsigned *mark, KgError *err)
 void kg_iter_free(KgIter *it)
 {
     if (!it) return;
-    sqlite3_finalize(it->stmt);
+    if (it->stmt && !it->store->match_stmts[it->shape]) {
+        sqlite3_reset(it->stmt); /* kept for the next pattern of its shape */
+        it->store->match_stmts[it->shape] = it->stmt;
+    } else {
+        sqlite3_finalize(it->stmt);
+    }
     kg_free(it);
 }
