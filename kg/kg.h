@@ -291,6 +291,10 @@ typedef struct {
     /* Called now and then during a long load; may be NULL. */
     void (*progress)(void *ctx, const KgLoadStats *so_far);
     void *progress_ctx;
+    /* When set, the quads read are handed to `collect` (each once) instead of being stored:
+     * their terms are in the dictionary, and the caller decides (incremental updates). */
+    KgStatus (*collect)(void *ctx, const KgQuad *q, KgError *err);
+    void *collect_ctx;
 } KgLoadOptions;
 
 /* The namespace TSV names go under when no base is given. */
@@ -301,7 +305,8 @@ typedef struct {
 KgStatus kg_tsv_iri(const char *name, size_t n, KgBuf *iri);
 
 /* Loads one file ("-" for standard input; ".gz" is decompressed on the fly) in one
- * transaction: on any error nothing of it stays, and err carries FILE:LINE:COLUMN. */
+ * transaction: on any error nothing of it stays, and err carries FILE:LINE:COLUMN. Inside a
+ * transaction the caller opened it joins that one, and the caller commits or rolls back. */
 KgStatus kg_load_file(KgStore *store, const char *path, const KgLoadOptions *opt,
                       KgLoadStats *stats, KgError *err);
 /* Loads `len` bytes as if they were the file `name` (used by tests and fuzzers). */

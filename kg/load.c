@@ -88,8 +88,9 @@ KgStatus kg_load_flush(KgLoadCtx *lc, KgError *err)
     qsort(lc->batch, lc->n_batch, sizeof *lc->batch, compare_quads);
     for (size_t i = 0; i < lc->n_batch; i++) {
         if (i && compare_quads(&lc->batch[i], &lc->batch[i - 1]) == 0) continue;
-        int is_new;
-        KgStatus s = kg_quad_add(lc->store, &lc->batch[i], KG_ASSERTED, &is_new, err);
+        int is_new = 0;
+        KgStatus s = lc->opt && lc->opt->collect ? lc->opt->collect(lc->opt->collect_ctx, &lc->batch[i], err)
+                                                 : kg_quad_add(lc->store, &lc->batch[i], KG_ASSERTED, &is_new, err);
         if (s != KG_OK) return s;
         lc->stats.n_new += (uint64_t)is_new;
     }
@@ -193,7 +194,8 @@ static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd, uint
                            "(nt, ttl, nq, trig, rdfxml, tsv)");
     KgLoadCtx lc = {.store = store, .name = name, .format = fmt, .opt = opt,
                     .t_start = kg_now(), .next_progress = PROGRESS_EVERY};
-    KgStatus s = kg_store_begin(store, err);
+    int own_transaction = !store->in_txn;
+    KgStatus s = own_transaction ? kg_store_begin(store, err) : KG_OK;
     if (s != KG_OK) return s;
     s = kg_meta_get_int(store, "blank_scope", &lc.blank_scope, err);
     if (s == KG_ERR_NOT_FOUND) s = KG_OK;
@@ -204,7 +206,7 @@ static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd, uint
         s = kg_dict_intern(store, &g, &lc.graph_id, err);
     }
     int bulk = 0;
-    if (s == KG_OK) s = use_bulk_mode(store, size_hint, &bulk, err);
+    if (s == KG_OK && own_transaction && !opt->collect) s = use_bulk_mode(store, size_hint, &bulk, err);
     if (s == KG_OK && bulk) s = kg_store_drop_quad_indexes(store, err);
     // Into an empty dictionary the cache knows every term, so the hash index can wait too.
     if (s == KG_OK && bulk && kg_dict_cache_is_complete(store)) s = kg_store_drop_terms_index(store, err);
@@ -214,9 +216,9 @@ static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd, uint
     if (s == KG_OK && store->terms_index_dropped) s = kg_store_create_terms_index(store, err);
     if (s == KG_OK && kg_interrupted())
         s = interrupted(name, err);
-    if (s == KG_OK)
+    if (s == KG_OK && own_transaction)
         s = kg_store_commit(store, err);
-    else
+    else if (own_transaction)
         kg_store_rollback(store);
     kg_free(lc.batch);
     lc.stats.seconds = kg_now() - lc.t_start;

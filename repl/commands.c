@@ -20,7 +20,8 @@ static int cmd_shell(Repl *r, int argc, char **argv);
 
 const ReplCommand repl_commands[] = {
     {"load", "[--format F] [--base IRI] [--graph IRI] FILE...",
-     "load RDF or TSV files (one transaction each)", cmd_load},
+     "load RDF or TSV files (one transaction each); a store reasoned over keeps its inferred triples up to date",
+     cmd_load},
     {"stats", "", "counts of triples, terms, graphs and predicates", cmd_stats},
     {"match", "[--limit N] [--graph G] S P O", "triples matching a pattern (? = any)", cmd_match},
     {"query", "[--format table|tsv|csv|json|ntriples|turtle] [--explain] [-f FILE | SPARQL]",
@@ -30,6 +31,8 @@ const ReplCommand repl_commands[] = {
      repl_cmd_add},
     {"retract", "S P O [--graph IRI]",
      "retract one asserted triple and exactly the inferred triples that lose all support", repl_cmd_retract},
+    {"unload", "[--format F] [--base IRI] [--graph IRI] FILE...",
+     "retract the triples files hold (read again), keeping the inferred triples up to date", repl_cmd_unload},
     {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--equality merge|rules] [--check] "
                "[--with-embeddings --evidence FILE.dl --threshold P [--model NAME] [-k N]]",
      "derive what the rules entail, store it as inferred (one transaction); --check: is it all there; "
@@ -174,13 +177,25 @@ static int cmd_load(Repl *r, int argc, char **argv)
     if (!store) goto out;
     uint64_t total_read = 0, total_new = 0;
     double total_secs = 0;
+    /* a store reasoned over keeps its inferred triples up to date: each file is read, then
+     * added with rs_update, in one transaction */
+    int reasoned = 0;
+    KgError rerr = {0};
+    if (repl_store_reasoned(store, &reasoned, &rerr) != KG_OK) {
+        repl_error(r, &rerr);
+        goto out;
+    }
+    if (reasoned) kg_interrupt_install();
     for (int i = 0; i < n_files; i++) {
         Progress p = {r, files[i]};
         opt.progress = r->err_is_tty ? show_progress : NULL;
         opt.progress_ctx = &p;
         KgLoadStats st;
+        RsUpdateStats us = {0};
         KgError err = {0};
-        KgStatus s = kg_load_file(store, files[i], &opt, &st, &err);
+        KgStatus s = reasoned ? repl_load_update(store, files[i], &opt, 0, &st, &us, &err)
+                              : kg_load_file(store, files[i], &opt, &st, &err);
+        if (reasoned) st.n_new = us.n_asserted;
         if (r->err_is_tty && st.n_read >= 100000) fprintf(r->err, "\r\033[K");
         if (s != KG_OK) {
             repl_error(r, &err);
@@ -200,6 +215,7 @@ static int cmd_load(Repl *r, int argc, char **argv)
                 (unsigned long long)st.n_read, (unsigned long long)st.n_new, st.seconds);
         if (st.seconds >= 0.05) fprintf(r->out, " (%.0f triples/s)", (double)st.n_read / st.seconds);
         fputc('\n', r->out);
+        if (reasoned) repl_print_update(r, &us);
     }
     if (n_files > 1)
         fprintf(r->out, "%d of %d files loaded: %llu triples read, %llu new, %.3f s\n", n_ok,

@@ -138,6 +138,14 @@ int repl_parse_metric(Repl *r, const char *cmd, const char *v, NnMetric *out);
 /* update.c: `add`, `retract`; the rule sources `reason` records for them */
 int repl_cmd_add(Repl *r, int argc, char **argv);
 int repl_cmd_retract(Repl *r, int argc, char **argv);
+int repl_cmd_unload(Repl *r, int argc, char **argv);
+/* Whether the store was reasoned over (rule sources are recorded). */
+KgStatus repl_store_reasoned(KgStore *store, int *yes, KgError *err);
+/* Loads (or, with unload, retracts the asserted quads of) one file and updates the inferred
+ * triples under the recorded rule sources, in one transaction. */
+KgStatus repl_load_update(KgStore *store, const char *path, const KgLoadOptions *opt, int unload, KgLoadStats *st,
+                          RsUpdateStats *us, KgError *err);
+void repl_print_update(Repl *r, const RsUpdateStats *us);
 /* Records, in the open transaction, the rule sources of a reasoning: profile names and rule
  * files (read again for their text); kinds[i] is "profile" or "file". */
 KgStatus repl_record_rule_sources(KgStore *store, const char *const *kinds, const char *const *names, size_t n,

@@ -157,13 +157,126 @@ static int run_update(Repl *r, const char *cmd, int argc, char **argv, int retra
         fprintf(r->out, "%s %llu triple", "retracted", (unsigned long long)us.n_retracted);
     else
         fprintf(r->out, "%s %llu triple", "added", (unsigned long long)us.n_asserted);
-    fprintf(r->out, "; inferred: %llu added, %llu removed, %llu kept another way (of %llu that lost a derivation), "
-                    "%llu with a new confidence; %.3f s\n",
-            (unsigned long long)us.n_inserted, (unsigned long long)us.n_deleted, (unsigned long long)us.n_rederived,
-            (unsigned long long)us.n_overdeleted, (unsigned long long)us.n_reconfidenced, us.seconds);
+    fputs("; ", r->out);
+    repl_print_update(r, &us);
     return REPL_OK;
 }
 
 int repl_cmd_add(Repl *r, int argc, char **argv) { return run_update(r, "add", argc, argv, 0); }
 
 int repl_cmd_retract(Repl *r, int argc, char **argv) { return run_update(r, "retract", argc, argv, 1); }
+
+/* ---------------------------------------------------------------- load and unload */
+
+typedef struct {
+    KgQuad *q;
+    size_t n, cap;
+} QuadList;
+
+static KgStatus collect_quad(void *ctx, const KgQuad *q, KgError *err)
+{
+    QuadList *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        KgQuad *grown = kg_realloc(l->q, cap * sizeof *grown);
+        if (!grown) return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading the file");
+        l->q = grown, l->cap = cap;
+    }
+    l->q[l->n++] = *q;
+    return KG_OK;
+}
+
+KgStatus repl_store_reasoned(KgStore *store, int *yes, KgError *err)
+{
+    RsProgram *p = NULL;
+    KgStatus s = recorded_program(store, &p, err);
+    *yes = s == KG_OK && rs_program_n_rules(p) > 0;
+    rs_program_free(p);
+    return s;
+}
+
+KgStatus repl_load_update(KgStore *store, const char *path, const KgLoadOptions *opt, int unload, KgLoadStats *st,
+                          RsUpdateStats *us, KgError *err)
+{
+    QuadList l = {0};
+    KgLoadOptions o = *opt;
+    o.collect = collect_quad, o.collect_ctx = &l;
+    RsProgram *p = NULL;
+    KgStatus s = kg_store_begin(store, err);
+    if (s == KG_OK) s = kg_load_file(store, path, &o, st, err);
+    if (s == KG_OK) s = recorded_program(store, &p, err);
+    if (s == KG_OK && unload) { /* only what is asserted: what the file holds now */
+        size_t w = 0;
+        for (size_t i = 0; i < l.n && s == KG_OK; i++) {
+            unsigned marks = 0;
+            s = kg_quad_marks(store, &l.q[i], &marks, err);
+            if (marks & KG_ASSERTED) l.q[w++] = l.q[i];
+        }
+        l.n = w;
+    }
+    if (s == KG_OK)
+        s = unload ? rs_update(store, p, NULL, 0, l.q, l.n, NULL, us, err) : rs_update(store, p, l.q, l.n, NULL, 0, NULL, us, err);
+    if (s == KG_OK) s = kg_store_commit(store, err);
+    else if (kg_store_in_transaction(store)) kg_store_rollback(store);
+    rs_program_free(p);
+    kg_free(l.q);
+    return s;
+}
+
+void repl_print_update(Repl *r, const RsUpdateStats *us)
+{
+    fprintf(r->out, "inferred: %llu added, %llu removed, %llu kept another way (of %llu that lost a derivation), "
+                    "%llu with a new confidence; %.3f s\n",
+            (unsigned long long)us->n_inserted, (unsigned long long)us->n_deleted, (unsigned long long)us->n_rederived,
+            (unsigned long long)us->n_overdeleted, (unsigned long long)us->n_reconfidenced, us->seconds);
+}
+
+/* `nous unload FILE...`: retracts the triples each file holds (read again now; blank nodes
+ * get new names on each reading, so triples with blank nodes are not found), one transaction
+ * each, keeping the inferred triples up to date. */
+int repl_cmd_unload(Repl *r, int argc, char **argv)
+{
+    KgLoadOptions opt = {0};
+    const char *v;
+    int n_files = 0;
+    for (int i = 1; i < argc; i++) {
+        if ((v = repl_opt_value(argc, argv, &i, "--format"))) {
+            if (!(opt.format = kg_format_from_name(v)))
+                return repl_usage_error(r, "unload", "unknown format '%s' (nt, ttl, nq, trig, rdfxml, tsv)", v);
+        } else if ((v = repl_opt_value(argc, argv, &i, "--base"))) {
+            opt.base_iri = v;
+        } else if ((v = repl_opt_value(argc, argv, &i, "--graph"))) {
+            opt.graph_iri = v;
+        } else if (repl_is_option(argv[i])) {
+            return repl_usage_error(r, "unload", "unknown or incomplete option '%s'", argv[i]);
+        } else {
+            n_files++;
+        }
+    }
+    if (!n_files) return repl_usage_error(r, "unload", "no file to unload");
+    KgStore *store = repl_store(r);
+    if (!store) return REPL_FAIL;
+    kg_interrupt_install();
+    int status = REPL_OK;
+    for (int i = 1; i < argc; i++) {
+        if (repl_opt_value(argc, argv, &i, "--format") || repl_opt_value(argc, argv, &i, "--base") ||
+            repl_opt_value(argc, argv, &i, "--graph"))
+            continue;
+        KgError err = {0};
+        KgLoadStats st = {0};
+        RsUpdateStats us = {0};
+        KgStatus s = repl_load_update(store, argv[i], &opt, 1, &st, &us, &err);
+        if (s != KG_OK) {
+            repl_error(r, &err);
+            fprintf(r->err, "not unloaded: %s (the store is as it was)\n", argv[i]);
+            status = repl_status_of(s);
+            if (s == KG_ERR_INTERRUPTED) break;
+            continue;
+        }
+        r->n_writes++;
+        fprintf(r->out, "unloaded %s: %llu triples read, %llu retracted; ", argv[i], (unsigned long long)st.n_read,
+                (unsigned long long)us.n_retracted);
+        repl_print_update(r, &us);
+    }
+    return status;
+}

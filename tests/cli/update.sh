@@ -85,7 +85,33 @@ retracting_an_inferred_triple_names_its_sources() {
     same_as_from_scratch "the shell's add and retract" || return 1
 }
 
+load_and_unload_keep_the_closure() {
+    family_store || return 1
+    "$NOUS" export --format nq | sort >before.nq
+    printf '@prefix ex: <http://example.org/> .\nex:d ex:par ex:e .\nex:e a ex:Person .\nex:e ex:par ex:a .\n' >extra.ttl
+    nous load extra.ttl
+    expect_rc 0 || return 1
+    expect_grep out '^loaded extra.ttl: 3 triples read, 3 new' || return 1
+    expect_grep out '^inferred: [1-9][0-9]* added' || return 1
+    same_as_from_scratch "loading extra.ttl" || return 1
+    nous unload extra.ttl
+    expect_rc 0 || return 1
+    # the 1 added: ex:a is a Root again once ex:e, its parent, is gone (negation)
+    expect_grep out '^unloaded extra.ttl: 3 triples read, 3 retracted; inferred: 1 added, [1-9][0-9]* removed' || return 1
+    same_as_from_scratch "unloading extra.ttl" || return 1
+    "$NOUS" export --format nq | sort >after.nq
+    cmp -s before.nq after.nq || fail "load then unload did not give the store back: $(diff before.nq after.nq)" || return 1
+    # a bad file changes nothing
+    printf '@prefix ex: <http://example.org/> .\nex:d ex:par .\n' >bad.ttl
+    nous load bad.ttl
+    expect_rc 1 || return 1
+    expect_grep err 'bad.ttl:2:' || return 1
+    "$NOUS" export --format nq | sort >after.nq
+    cmp -s before.nq after.nq || fail "a bad load changed the store" || return 1
+}
+
 UPDATE_CASES="
+    load_and_unload_keep_the_closure
     add_and_retract_keep_the_closure
     retracting_an_inferred_triple_names_its_sources
 "
