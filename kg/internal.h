@@ -58,6 +58,8 @@ typedef enum {
 
 typedef struct DictCache DictCache;
 
+#define KG_MATCH_POOL 8
+
 struct KgStore {
     sqlite3 *db;
     char *path;
@@ -79,9 +81,9 @@ struct KgStore {
     /* predicates whose statistics a commit must refresh */
     KgTermId *dirty_preds;
     size_t n_dirty_preds, cap_dirty_preds;
-    /* kg_match_new's statements, one idle one per shape of pattern (quads.c): preparing one
-     * costs more than a lookup by an index */
-    sqlite3_stmt *match_stmts[32];
+    /* kg_match_new's idle statements, a few per shape of pattern (quads.c): preparing one costs
+     * more than a lookup by an index, and joins nest iterators of one shape */
+    sqlite3_stmt *match_stmts[32][KG_MATCH_POOL];
 };
 
 /* Returns the prepared statement `id`, compiling it on first use. */

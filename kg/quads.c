@@ -132,9 +132,11 @@ KgStatus kg_match_new(KgStore *store, const KgQuad *pattern, unsigned marks, KgI
     if (!it) return kg_error_set(err, KG_ERR_NOMEM, "out of memory matching");
     it->store = store;
     it->shape = pattern_shape(pattern);
-    /* the idle statement of this shape, else a new one (an iterator of the same shape is open) */
-    it->stmt = store->match_stmts[it->shape];
-    store->match_stmts[it->shape] = NULL;
+    /* an idle statement of this shape, else a new one (iterators of the same shape are open) */
+    for (int k = KG_MATCH_POOL - 1; k >= 0 && !it->stmt; k--) {
+        it->stmt = store->match_stmts[it->shape][k];
+        store->match_stmts[it->shape][k] = NULL;
+    }
     if (!it->stmt) {
         KgStatus s = prepare_match(store, it->shape, &it->stmt, err);
         if (s != KG_OK) {
@@ -167,9 +169,12 @@ KgStatus kg_iter_next(KgIter *it, KgQuad *q, unsigned *mark, KgError *err)
 void kg_iter_free(KgIter *it)
 {
     if (!it) return;
-    if (it->stmt && !it->store->match_stmts[it->shape]) {
+    sqlite3_stmt **pool = it->store->match_stmts[it->shape];
+    int k = 0;
+    while (k < KG_MATCH_POOL && pool[k]) k++;
+    if (it->stmt && k < KG_MATCH_POOL) {
         sqlite3_reset(it->stmt); /* kept for the next pattern of its shape */
-        it->store->match_stmts[it->shape] = it->stmt;
+        pool[k] = it->stmt;
     } else {
         sqlite3_finalize(it->stmt);
     }

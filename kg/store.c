@@ -391,7 +391,8 @@ void kg_store_close(KgStore *store)
     if (!store) return;
     if (store->in_txn) kg_store_rollback(store);
     for (int i = 0; i < N_STMTS; i++) sqlite3_finalize(store->stmts[i]);
-    for (int i = 0; i < 32; i++) sqlite3_finalize(store->match_stmts[i]);
+    for (int i = 0; i < 32; i++)
+        for (int k = 0; k < KG_MATCH_POOL; k++) sqlite3_finalize(store->match_stmts[i][k]);
     sp_funcs_free(store);
     if (store->db) sqlite3_close(store->db);
     kg_dict_cache_free(store);

@@ -28,6 +28,8 @@
 
 /* ---------------------------------------------------------------- the overlay */
 
+typedef struct Join Join;
+
 enum { ST_NONE, ST_DEL, ST_ADD }; /* ST_NONE: only cached facts about a store triple */
 
 typedef struct {
@@ -72,6 +74,7 @@ typedef struct {
     size_t n_retract;
     RsUpdateStats *st;
     uint64_t n_steps;
+    struct Join *join; /* run_from's */
 } Up;
 
 static uint64_t hash_fact(const RsFact *f)
@@ -226,7 +229,6 @@ static KgStatus push(Up *u, uint32_t x)
 
 enum { VIEW_OLD, VIEW_NEW }; /* the store before the update; the store with the overlay */
 
-typedef struct Join Join;
 struct Join {
     Up *u;
     const Compiled *c;
@@ -413,12 +415,10 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
     const KgTermId got[3] = {f->s, f->p, f->o};
     for (int k = 0; k < 3; k++)
         if (!a->t[k].is_var && ids[k] != got[k]) return;
-    Join *j = kg_calloc(1, sizeof *j);
-    if (!j) {
-        nomem(u);
-        return;
-    }
-    j->u = u, j->c = c, j->view = view, j->found = found, j->for_stratum = for_stratum;
+    Join *j = u->join; /* one for every call: only its variables are cleared */
+    memset(j->bound, 0, r->n_vars * sizeof *j->bound);
+    memset(j->vals, 0, r->n_vars * sizeof *j->vals);
+    j->u = u, j->c = c, j->view = view, j->found = found, j->for_stratum = for_stratum, j->goal = NULL;
     char used[MAX_BODY] = {0};
     size_t n = 0;
     int ok = 1;
@@ -455,7 +455,6 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
             join(j, 0);
         }
     }
-    kg_free(j);
 }
 
 /* The head triples of the current grounding. */
@@ -772,7 +771,8 @@ KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add
     KgStatus s = own_transaction ? kg_store_begin(store, err) : KG_OK;
     if (s != KG_OK) return s;
     u.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *u.rules);
-    if (!u.rules) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    u.join = kg_calloc(1, sizeof *u.join);
+    if (!u.rules || !u.join) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++) s = rs_engine_compile_heads(&u.eng, &p->rules[i], &u.rules[i], 1, err);
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++)
         if ((s = rs_engine_compile_rule(&u.eng, &p->rules[i], &u.rules[i], err)) == KG_ERR_NOMEM)
@@ -845,7 +845,7 @@ KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add
     if (s != KG_OK && own_transaction) kg_store_rollback(store);
     for (size_t i = 0; u.rules && i < p->n_rules; i++)
         if (u.rules[i].rule) rs_engine_free_compiled(&u.rules[i]);
-    kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
+    kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);
     st.seconds = kg_now() - t0;
