@@ -350,6 +350,8 @@ KgStatus kg_derivation_each_uncertain(KgStore *store,
 /* Records a source inside a transaction, replacing one of the same kind and name. */
 KgStatus kg_rule_source_put(KgStore *store, const char *kind, const char *name, const char *text, size_t len,
                             KgError *err);
+/* Forgets a source (inside a transaction); *had (may be NULL) tells whether it was recorded. */
+KgStatus kg_rule_source_delete(KgStore *store, const char *kind, const char *name, int *had, KgError *err);
 /* Calls fn for each recorded source in the order first recorded; fn's status other than KG_OK
  * stops it and is returned. None recorded: fn is never called. */
 KgStatus kg_rule_source_each(KgStore *store,

@@ -37,3 +37,18 @@ KgStatus kg_rule_source_each(KgStore *store,
     sqlite3_reset(st);
     return s;
 }
+
+KgStatus kg_rule_source_delete(KgStore *store, const char *kind, const char *name, int *had, KgError *err)
+{
+    if (had) *had = 0;
+    if (!store->in_txn) return kg_error_set(err, KG_ERR_INTERNAL, "forgetting rules outside a transaction");
+    sqlite3_stmt *st = kg_stmt(store, STMT_RULE_SOURCE_DELETE, err);
+    if (!st) return KG_ERR_DB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return kg_db_error(store, err, "forgetting rules");
+    if (had) *had = sqlite3_changes(store->db) > 0;
+    return KG_OK;
+}

@@ -86,6 +86,7 @@ static const char *const stmt_sql[N_STMTS] = {
     [STMT_RULE_SOURCE_PUT] = "INSERT OR REPLACE INTO rule_sources(seq, kind, name, text) VALUES("
                              "(SELECT seq FROM rule_sources WHERE kind = ?1 AND name = ?2), ?1, ?2, ?3)",
     [STMT_RULE_SOURCE_ALL] = "SELECT kind, name, text FROM rule_sources ORDER BY seq",
+    [STMT_RULE_SOURCE_DELETE] = "DELETE FROM rule_sources WHERE kind = ?1 AND name = ?2",
     [STMT_PREFIX_SET] = "INSERT OR REPLACE INTO prefixes(prefix, ns) VALUES(?1, ?2)",
     [STMT_PREFIX_GET] = "SELECT ns FROM prefixes WHERE prefix = ?1",
     [STMT_PREFIX_ALL] = "SELECT prefix, ns FROM prefixes ORDER BY prefix",

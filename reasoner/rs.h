@@ -109,6 +109,19 @@ typedef struct {
 KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add, const KgQuad *retract,
                    size_t n_retract, const RsOptions *opt, RsUpdateStats *stats, KgError *err);
 
+/* A change of program: the store is closed under the program it had, which was `p` without
+ * its rules marked in new_rules (per rule of p, NULL: none) and with the rules of `dropped`
+ * (a program of their own, NULL: none). */
+typedef struct {
+    const uint8_t *new_rules;
+    const RsProgram *dropped;
+} RsProgramChange;
+/* Brings the inferred quads to what rs_reason would give from scratch under p, as rs_update
+ * does for a change of data: what the dropped rules derived is deleted unless derivable
+ * otherwise, the new rules are applied over the store and their consequences derived on. */
+KgStatus rs_update_program(KgStore *store, RsProgram *p, const RsProgramChange *change, const RsOptions *opt,
+                           RsUpdateStats *stats, KgError *err);
+
 /* ---------------------------------------------------------------- goal-directed answers */
 
 /* The program's rules over the store's triples, answering one query at a time with the same

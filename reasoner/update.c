@@ -75,6 +75,11 @@ typedef struct {
     RsUpdateStats *st;
     uint64_t n_steps;
     struct Join *join; /* run_from's */
+    /* a change of program: rules dropped (compiled against the old program), and which rules
+     * of the program are new */
+    Compiled *dropped;
+    size_t n_dropped;
+    const uint8_t *new_rules;
 } Up;
 
 static uint64_t hash_fact(const RsFact *f)
@@ -457,6 +462,22 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
     }
 }
 
+/* Runs rule c over the whole view, nothing bound first (a rule added to or dropped from the
+ * program). */
+static void run_full(Up *u, const Compiled *c, int view, void (*found)(Join *j))
+{
+    const RsRule *r = c->rule;
+    if (c->body_absent) return;
+    Join *j = u->join;
+    memset(j->bound, 0, r->n_vars * sizeof *j->bound);
+    memset(j->vals, 0, r->n_vars * sizeof *j->vals);
+    j->u = u, j->c = c, j->view = view, j->found = found, j->goal = NULL;
+    int bound[256] = {0};
+    char used[MAX_BODY] = {0};
+    rs_engine_order_rest(c, bound, used, j->plan, 0);
+    join(j, 0);
+}
+
 /* The head triples of the current grounding. */
 static RsFact head_of(const Join *j, size_t h)
 {
@@ -672,6 +693,9 @@ static KgStatus stratum(Up *u, int k)
             RsFact f = u->e[x].f;
             run_rules_from(u, k, &f, 0, VIEW_NEW, insert_found);
         }
+    /* the rules new to the program, over everything */
+    for (size_t i = 0; u->new_rules && i < u->prog->n_rules && u->status == KG_OK; i++)
+        if (u->new_rules[i] && rule_in(u, i, k, 0)) run_full(u, &u->rules[i], VIEW_NEW, insert_found);
     for (; u->q_head < u->q_n && u->status == KG_OK; u->q_head++) {
         RsFact f = u->e[u->queue[u->q_head]].f;
         run_rules_from(u, k, &f, 1, VIEW_NEW, insert_found);
@@ -759,10 +783,9 @@ static KgStatus write_result(Up *u, const KgQuad *add, size_t n_add)
 
 /* ---------------------------------------------------------------- rs_update */
 
-KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add, const KgQuad *retract,
-                   size_t n_retract, const RsOptions *opt, RsUpdateStats *stats, KgError *err)
+static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add, const KgQuad *retract,
+                       size_t n_retract, const RsProgramChange *change, RsUpdateStats *stats, KgError *err)
 {
-    (void)opt;
     RsUpdateStats st = {0};
     double t0 = kg_now();
     Up u = {.store = store, .prog = p, .err = err, .retract = retract, .n_retract = n_retract, .st = &st};
@@ -777,6 +800,17 @@ KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++)
         if ((s = rs_engine_compile_rule(&u.eng, &p->rules[i], &u.rules[i], err)) == KG_ERR_NOMEM)
             kg_error_set(err, s, "out of memory compiling the rules");
+    const RsProgram *dropped = change ? change->dropped : NULL;
+    if (change) u.new_rules = change->new_rules;
+    if (s == KG_OK && dropped && dropped->n_rules) {
+        u.dropped = kg_calloc(dropped->n_rules, sizeof *u.dropped);
+        if (!u.dropped) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < dropped->n_rules && s == KG_OK; i++) {
+            u.n_dropped = i + 1;
+            s = rs_engine_compile_heads(&u.eng, &dropped->rules[i], &u.dropped[i], 1, err);
+            if (s == KG_OK) s = rs_engine_compile_rule(&u.eng, &dropped->rules[i], &u.dropped[i], err);
+        }
+    }
     /* the retracted quads must be asserted; the changed triples enter the overlay */
     for (size_t i = 0; i < n_retract && s == KG_OK; i++) {
         unsigned marks = 0;
@@ -835,6 +869,11 @@ KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add
         Entry *en = &u.e[find(&u, &f)];
         if (add[i].g != KG_DEFAULT_GRAPH && en->in_old && !en->asserted_old) en->overdeleted = 1;
     }
+    /* what the dropped rules derived loses that derivation */
+    for (size_t i = 0; i < u.n_dropped && s == KG_OK; i++) {
+        run_full(&u, &u.dropped[i], VIEW_OLD, overdelete_found);
+        s = u.status;
+    }
     for (int k = 0; k < p->n_strata && s == KG_OK; k++) {
         if (kg_interrupted()) s = kg_error_set(err, KG_ERR_INTERRUPTED, "update interrupted; the store is as it was");
         if (s == KG_OK) s = stratum(&u, k);
@@ -845,10 +884,27 @@ KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add
     if (s != KG_OK && own_transaction) kg_store_rollback(store);
     for (size_t i = 0; u.rules && i < p->n_rules; i++)
         if (u.rules[i].rule) rs_engine_free_compiled(&u.rules[i]);
+    for (size_t i = 0; i < u.n_dropped; i++)
+        if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
+    kg_free(u.dropped);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);
     st.seconds = kg_now() - t0;
     if (stats) *stats = st;
     return s;
+}
+
+KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add, const KgQuad *retract,
+                   size_t n_retract, const RsOptions *opt, RsUpdateStats *stats, KgError *err)
+{
+    (void)opt;
+    return update(store, p, add, n_add, retract, n_retract, NULL, stats, err);
+}
+
+KgStatus rs_update_program(KgStore *store, RsProgram *p, const RsProgramChange *change, const RsOptions *opt,
+                           RsUpdateStats *stats, KgError *err)
+{
+    (void)opt;
+    return update(store, p, NULL, 0, NULL, 0, change, stats, err);
 }

@@ -33,9 +33,9 @@ const ReplCommand repl_commands[] = {
      "retract one asserted triple and exactly the inferred triples that lose all support", repl_cmd_retract},
     {"unload", "[--format F] [--base IRI] [--graph IRI] FILE...",
      "retract the triples files hold (read again), keeping the inferred triples up to date", repl_cmd_unload},
-    {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--equality merge|rules] [--check] "
+    {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--drop FILE.dl|PROFILE]... [--equality merge|rules] [--check] "
                "[--with-embeddings --evidence FILE.dl --threshold P [--model NAME] [-k N]]",
-     "derive what the rules entail, store it as inferred (one transaction); --check: is it all there; "
+     "derive what the rules entail, store it as inferred (one transaction); on a store reasoned before, rules added or --drop-ped update it incrementally; --check: is it all there; "
      "--with-embeddings: also the candidates whose fused probability reaches P",
      repl_cmd_reason},
     {"explain", "[--format text|dot|svg] [--rules FILE.dl] [--fused [--model NAME]] S P O",

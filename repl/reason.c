@@ -44,7 +44,9 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     int n_sources = 0, equality_rules = 0, check = 0, with_embeddings = 0;
     /* the rule sources, recorded with what they derive for later updates (add, retract) */
     const char **kinds = kg_calloc((size_t)argc + 1, sizeof *kinds), **names = kg_calloc((size_t)argc + 1, sizeof *names);
-    if (!kinds || !names) s = kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
+    const char **drop = kg_calloc((size_t)argc + 1, sizeof *drop); /* --drop: sources to leave */
+    size_t n_drop = 0;
+    if (!kinds || !names || !drop) s = kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
     const char *set = NULL, *evidence = NULL; /* --with-embeddings: the set, the rules to fuse */
     double threshold = -1;
     size_t per_query = 10;
@@ -62,6 +64,10 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             set = v;
             continue;
         }
+        if ((v = repl_opt_value(argc, argv, &i, "--drop"))) {
+            drop[n_drop++] = v;
+            continue;
+        }
         if ((v = repl_opt_value(argc, argv, &i, "--evidence"))) {
             evidence = v;
             continue;
@@ -70,7 +76,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             char *end;
             threshold = strtod(v, &end);
             if (!*v || *end || !(threshold > 0 && threshold <= 1)) {
-                rs_program_free(p), kg_free(kinds), kg_free(names);
+                rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
                 return repl_usage_error(r, "reason", "--threshold takes a probability above 0, at most 1, not '%s'", v);
             }
             continue;
@@ -78,14 +84,14 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         if ((v = repl_opt_value(argc, argv, &i, "-k"))) {
             int st = repl_parse_count(r, "reason", "-k", v, 10000, &per_query);
             if (st != REPL_OK) {
-                rs_program_free(p), kg_free(kinds), kg_free(names);
+                rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
                 return st;
             }
             continue;
         }
         if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {
             if (strcmp(v, "rules") != 0 && strcmp(v, "merge") != 0) {
-                rs_program_free(p), kg_free(kinds), kg_free(names);
+                rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
                 return repl_usage_error(r, "reason", "--equality is merge or rules, not '%s'", v);
             }
             equality_rules = strcmp(v, "rules") == 0;
@@ -98,25 +104,51 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             s = rs_program_add_file(p, v, &err);
             kinds[n_sources] = "file", names[n_sources] = v;
         } else {
-            rs_program_free(p), kg_free(kinds), kg_free(names);
+            rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
             return repl_usage_error(r, "reason", "unexpected argument '%s'", argv[i]);
         }
         n_sources++;
     }
     if (s == KG_OK && with_embeddings != (threshold > 0)) {
-        rs_program_free(p), kg_free(kinds), kg_free(names);
+        rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
         return repl_usage_error(r, "reason", "--with-embeddings and --threshold P go together");
     }
     if (s == KG_OK && with_embeddings && (!evidence || check)) {
-        rs_program_free(p), kg_free(kinds), kg_free(names);
+        rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
         return repl_usage_error(r, "reason", "--with-embeddings fuses with the rules of --evidence FILE.dl (and is not a --check)");
     }
     if (s == KG_OK && (set || evidence) && !with_embeddings) {
-        rs_program_free(p), kg_free(kinds), kg_free(names);
+        rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
         return repl_usage_error(r, "reason", "--model and --evidence go with --with-embeddings");
     }
+    if (s == KG_OK && n_drop && (check || with_embeddings)) {
+        rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
+        return repl_usage_error(r, "reason", "--drop goes with neither --check nor --with-embeddings");
+    }
+    /* a store reasoned over before: the rules change, the inferred triples follow */
+    int reasoned = 0;
+    if (s == KG_OK && !check && !with_embeddings) s = repl_store_reasoned(store, &reasoned, &err);
+    if (s == KG_OK && (reasoned || n_drop) && !check && !with_embeddings) {
+        RsUpdateStats us = {0};
+        size_t n_rules = 0;
+        kg_interrupt_install();
+        s = kg_store_begin(store, &err);
+        if (s == KG_OK)
+            s = repl_reason_update(store, kinds, names, (size_t)n_sources, drop, n_drop, &us, &n_rules, &err);
+        if (s == KG_OK) s = kg_store_commit(store, &err);
+        else kg_store_rollback(store);
+        rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
+        if (s != KG_OK) {
+            repl_error(r, &err);
+            return repl_status_of(s);
+        }
+        r->n_writes++;
+        fprintf(r->out, "%zu rules in force (updated incrementally); ", n_rules);
+        repl_print_update(r, &us);
+        return REPL_OK;
+    }
     if (s == KG_OK && !n_sources && !with_embeddings) {
-        rs_program_free(p), kg_free(kinds), kg_free(names);
+        rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
         return repl_usage_error(r, "reason", "give --profile NAME or --rules FILE.dl");
     }
     if (s == KG_OK && check) {
@@ -130,7 +162,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
             else
                 fprintf(r->out, "closed: the store holds every triple the %zu rules derive from it\n",
                         rs_program_n_rules(p));
-            rs_program_free(p), kg_free(kinds), kg_free(names);
+            rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
             return n_missing ? REPL_FAIL : REPL_OK;
         }
     }
@@ -159,7 +191,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     }
     if (s != KG_OK) {
         repl_error(r, &err);
-        rs_program_free(p), kg_free(kinds), kg_free(names);
+        rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
         return repl_status_of(s);
     }
     if (with_embeddings)
@@ -192,7 +224,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         if (st.per_rule[i])
             fprintf(r->out, "  %8llu  %s\n", (unsigned long long)st.per_rule[i], rs_rule_label(p, i));
     rs_stats_free(&st);
-    rs_program_free(p), kg_free(kinds), kg_free(names);
+    rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
     return REPL_OK;
 }
 

@@ -280,3 +280,112 @@ int repl_cmd_unload(Repl *r, int argc, char **argv)
     }
     return status;
 }
+
+/* ---------------------------------------------------------------- a change of rules */
+
+/* A recorded rule source. */
+typedef struct {
+    char *kind, *name, *text;
+    size_t len;
+} Source;
+
+typedef struct {
+    Source *s;
+    size_t n;
+} Sources;
+
+static KgStatus keep_source(void *ctx, const char *kind, const char *name, const char *text, size_t len)
+{
+    Sources *l = ctx;
+    Source *grown = kg_realloc(l->s, (l->n + 1) * sizeof *grown);
+    if (!grown) return KG_ERR_NOMEM;
+    l->s = grown;
+    Source *x = &l->s[l->n++];
+    x->kind = kg_strndup(kind, strlen(kind)), x->name = kg_strndup(name, strlen(name));
+    x->text = kg_malloc(len + 1), x->len = len;
+    if (!x->kind || !x->name || !x->text) return KG_ERR_NOMEM;
+    memcpy(x->text, text, len);
+    x->text[len] = '\0';
+    return KG_OK;
+}
+
+static void sources_free(Sources *l)
+{
+    for (size_t i = 0; i < l->n; i++) kg_free(l->s[i].kind), kg_free(l->s[i].name), kg_free(l->s[i].text);
+    kg_free(l->s);
+}
+
+static KgStatus add_source_to(RsProgram *p, const char *kind, const char *name, const char *text, size_t len,
+                              KgError *err)
+{
+    if (strcmp(kind, "profile") == 0) return rs_program_add_profile(p, name, err);
+    return rs_program_add_text(p, name, text, len, err);
+}
+
+/* The recorded source named `name` (a profile or a file), -1 when none. */
+static long find_source(const Sources *l, const char *kind, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if ((!kind || strcmp(l->s[i].kind, kind) == 0) && strcmp(l->s[i].name, name) == 0) return (long)i;
+    return -1;
+}
+
+KgStatus repl_reason_update(KgStore *store, const char *const *kinds, const char *const *names, size_t n,
+                            const char *const *drop, size_t n_drop, RsUpdateStats *us, size_t *n_rules, KgError *err)
+{
+    Sources rec = {0};
+    KgBuf *texts = kg_calloc(n ? n : 1, sizeof *texts);
+    uint8_t *keep = NULL, *fresh = kg_calloc(n ? n : 1, 1), *new_rules = NULL;
+    RsProgram *p = NULL, *dropped = NULL;
+    KgStatus s = texts && fresh ? kg_rule_source_each(store, keep_source, &rec, err)
+                                : kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    if (s == KG_ERR_NOMEM) kg_error_set(err, s, "out of memory");
+    if (s == KG_OK && !(keep = kg_malloc(rec.n ? rec.n : 1))) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < rec.n && s == KG_OK; i++) keep[i] = 1;
+    if (s == KG_OK) s = rs_program_new(store, &p, err);
+    if (s == KG_OK) s = rs_program_new(store, &dropped, err);
+    /* the sources given: new ones, and files whose text changed (their old rules are dropped) */
+    for (size_t i = 0; i < n && s == KG_OK; i++) {
+        if (strcmp(kinds[i], "file") == 0) s = repl_read_file(names[i], &texts[i], err);
+        if (s != KG_OK) break;
+        long at = find_source(&rec, kinds[i], names[i]);
+        if (at < 0) {
+            fresh[i] = 1;
+        } else if (texts[i].len != rec.s[at].len || memcmp(texts[i].data, rec.s[at].text, texts[i].len) != 0) {
+            fresh[i] = 1, keep[at] = 0;
+            s = add_source_to(dropped, rec.s[at].kind, rec.s[at].name, rec.s[at].text, rec.s[at].len, err);
+        }
+    }
+    for (size_t i = 0; i < n_drop && s == KG_OK; i++) {
+        long at = find_source(&rec, NULL, drop[i]);
+        if (at < 0) {
+            s = kg_error_set(err, KG_ERR_ARG, "--drop %s: the store was not reasoned with it", drop[i]);
+            break;
+        }
+        if (!keep[at]) continue;
+        keep[at] = 0;
+        s = add_source_to(dropped, rec.s[at].kind, rec.s[at].name, rec.s[at].text, rec.s[at].len, err);
+        int had = 0;
+        if (s == KG_OK) s = kg_rule_source_delete(store, rec.s[at].kind, rec.s[at].name, &had, err);
+    }
+    for (size_t i = 0; i < rec.n && s == KG_OK; i++)
+        if (keep[i]) s = add_source_to(p, rec.s[i].kind, rec.s[i].name, rec.s[i].text, rec.s[i].len, err);
+    size_t n_old = p ? rs_program_n_rules(p) : 0;
+    for (size_t i = 0; i < n && s == KG_OK; i++)
+        if (fresh[i]) s = add_source_to(p, kinds[i], names[i], texts[i].data ? texts[i].data : "", texts[i].len, err);
+    if (s == KG_OK) {
+        size_t n_all = rs_program_n_rules(p);
+        new_rules = kg_calloc(n_all ? n_all : 1, 1);
+        if (!new_rules) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        for (size_t i = n_old; i < n_all && s == KG_OK; i++) new_rules[i] = 1;
+        *n_rules = n_all;
+    }
+    if (s == KG_OK) s = rs_update_program(store, p, &(RsProgramChange){new_rules, dropped}, NULL, us, err);
+    for (size_t i = 0; i < n && s == KG_OK; i++)
+        if (fresh[i]) s = kg_rule_source_put(store, kinds[i], names[i], texts[i].data, texts[i].len, err);
+    for (size_t i = 0; i < n; i++) kg_buf_free(&texts[i]);
+    kg_free(texts), kg_free(keep), kg_free(fresh), kg_free(new_rules);
+    rs_program_free(p), rs_program_free(dropped);
+    sources_free(&rec);
+    return s;
+}

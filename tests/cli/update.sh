@@ -28,7 +28,8 @@ same_as_from_scratch() {
     "$NOUS" export --asserted --format nq >asserted.nq 2>err || fail "export failed" || return 1
     rm -f scratch.db
     "$NOUS" --db scratch.db load asserted.nq >/dev/null 2>&1 || fail "reload failed" || return 1
-    "$NOUS" --db scratch.db reason --rules family.dl >/dev/null 2>&1 || fail "scratch reason failed" || return 1
+    # shellcheck disable=SC2086
+    "$NOUS" --db scratch.db reason ${SCRATCH_RULES:---rules family.dl} >/dev/null 2>&1 || fail "scratch reason failed" || return 1
     "$NOUS" export --inferred --format nq | sort >inc.nq
     "$NOUS" --db scratch.db export --inferred --format nq | sort >scratch.nq
     cmp -s inc.nq scratch.nq || fail "after $1: incremental and from-scratch differ: $(diff inc.nq scratch.nq)"
@@ -110,7 +111,34 @@ load_and_unload_keep_the_closure() {
     cmp -s before.nq after.nq || fail "a bad load changed the store" || return 1
 }
 
+# A rule file joins the program, changes, and leaves: the inferred triples follow each time.
+rule_files_added_changed_and_dropped_update_the_closure() {
+    family_store || return 1
+    cat >cousins.dl <<'DL'
+@prefix ex: <http://example.org/> .
+ex:sib[?x, ?y] :- ex:par[?p, ?x], ex:par[?p, ?y], FILTER(?x != ?y) .
+0.8 :: ex:anc[?x, ?y] :- ex:sib[?x, ?y] .
+DL
+    nous reason --rules cousins.dl
+    expect_rc 0 || return 1
+    expect_grep out '^7 rules in force \(updated incrementally\); inferred: [1-9][0-9]* added' || return 1
+    SCRATCH_RULES="--rules family.dl --rules cousins.dl" same_as_from_scratch "adding cousins.dl" || return 1
+    # the file changes: its old rules leave, the new ones come
+    printf '@prefix ex: <http://example.org/> .\nex:sib[?x, ?y] :- ex:par[?p, ?x], ex:par[?p, ?y], FILTER(?x != ?y) .\n' >cousins.dl
+    nous reason --rules cousins.dl
+    expect_rc 0 || return 1
+    SCRATCH_RULES="--rules family.dl --rules cousins.dl" same_as_from_scratch "changing cousins.dl" || return 1
+    nous reason --drop cousins.dl
+    expect_rc 0 || return 1
+    expect_grep out '^5 rules in force' || return 1
+    same_as_from_scratch "dropping cousins.dl" || return 1
+    nous reason --drop nothing.dl
+    expect_rc 1 || return 1
+    expect_grep err 'the store was not reasoned with it' || return 1
+}
+
 UPDATE_CASES="
+    rule_files_added_changed_and_dropped_update_the_closure
     load_and_unload_keep_the_closure
     add_and_retract_keep_the_closure
     retracting_an_inferred_triple_names_its_sources
