@@ -3,7 +3,8 @@
 #   make demo       install, build, load the demo data, open the shell
 #   make bench      load throughput against raptor and raw SQLite, LUBM queries against Redland,
 #                   reasoning, embedding training against PyTorch, rule mining and ranking,
-#                   exact nearest-neighbour search against faiss
+#                   exact nearest-neighbour search against faiss, incremental reasoning against
+#                   starting over (and the long property test: make test-update-long)
 #   make asan       the sanitized build only  make check-deps   module include rules
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -108,7 +109,7 @@ build/plain/sparql-w3c: build/plain/tests/sparql/w3c.o build/plain/libnous.a
 build/asan/sparql-w3c: build/asan/tests/sparql/w3c.o build/asan/libnous.a
 	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS) $(XML_LIBS)
 
-.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format
+.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format test-update-long
 all: nous
 
 deps: $(CONFIG)
@@ -183,10 +184,13 @@ demo: nous
 	./nous --db demo.db analogy kg:bird kg:animal kg:alga -k 3
 	./nous --db demo.db search --where '?x kg:isa kg:animal' --near kg:bird -k 4 --format table
 	./nous --db demo.db plot-embeddings --type-colors -o demo-embeddings.svg
+	./nous --db demo.db add kg:margherita1 rdf:type pizza:Margherita
+	./nous --db demo.db explain kg:margherita1 rdf:type pizza:Pizza
+	./nous --db demo.db retract kg:margherita1 rdf:type pizza:Margherita
 	./nous --db demo.db stats
 	./nous --db demo.db shell
 
-bench: nous build/plain/sqlite_baseline build/plain/knn_bench
+bench: nous build/plain/sqlite_baseline build/plain/knn_bench build/plain/unit
 	sh tests/bench/load.sh
 	sh tests/bench/lubm_query.sh
 	sh tests/bench/reason.sh
@@ -194,6 +198,13 @@ bench: nous build/plain/sqlite_baseline build/plain/knn_bench
 	sh tests/bench/rules.sh
 	sh tests/bench/fusion.sh
 	sh tests/bench/search.sh
+	sh tests/bench/update.sh || [ $$? -eq 77 ]
+	$(MAKE) test-update-long
+
+# The incremental-reasoning property test over many more random cases than `make test` runs.
+UPDATE_SEEDS ?= 5000
+test-update-long: build/plain/unit
+	NOUS_UPDATE_SEEDS=$(UPDATE_SEEDS) build/plain/unit --filter 'update/random*'
 
 clean:
 	rm -rf build nous
