@@ -30,6 +30,9 @@
 
 typedef struct Join Join;
 
+/* What an overdeleted grounding lost: a positive premise, a NOT atom's truth, its rule. */
+enum { SEED_PREMISE, SEED_NOT, SEED_RULE };
+
 enum { ST_NONE, ST_DEL, ST_ADD }; /* ST_NONE: only cached facts about a store triple */
 
 typedef struct {
@@ -245,6 +248,8 @@ struct Join {
     void (*found)(Join *j); /* a grounding of the whole body */
     const RsFact *goal;     /* rederive: the head wanted (found checks the heads against it) */
     double best;            /* rederive: the best confidence found */
+    int done;               /* rederive: nothing can beat best; stop */
+    int seed_kind;          /* overdelete: what the grounding lost (SEED_*) */
     uint32_t best_rule_plus1;
     RsFact best_prem[MAX_BODY];
     size_t best_n_prem;
@@ -357,7 +362,7 @@ static void join(Join *j, size_t step)
     Up *u = j->u;
     const Compiled *c = j->c;
     const RsRule *r = c->rule;
-    if (u->status != KG_OK) return;
+    if (u->status != KG_OK || j->done) return;
     if ((++u->n_steps & 0xfff) == 0 && kg_interrupted()) {
         u->status = kg_error_set(u->err, KG_ERR_INTERRUPTED, "update interrupted");
         return;
@@ -424,6 +429,7 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
     memset(j->bound, 0, r->n_vars * sizeof *j->bound);
     memset(j->vals, 0, r->n_vars * sizeof *j->vals);
     j->u = u, j->c = c, j->view = view, j->found = found, j->for_stratum = for_stratum, j->goal = NULL;
+    j->seed_kind = a->kind == RS_ATOM_NOT ? SEED_NOT : SEED_PREMISE;
     char used[MAX_BODY] = {0};
     size_t n = 0;
     int ok = 1;
@@ -471,7 +477,7 @@ static void run_full(Up *u, const Compiled *c, int view, void (*found)(Join *j))
     Join *j = u->join;
     memset(j->bound, 0, r->n_vars * sizeof *j->bound);
     memset(j->vals, 0, r->n_vars * sizeof *j->vals);
-    j->u = u, j->c = c, j->view = view, j->found = found, j->goal = NULL;
+    j->u = u, j->c = c, j->view = view, j->found = found, j->goal = NULL, j->seed_kind = SEED_RULE;
     int bound[256] = {0};
     char used[MAX_BODY] = {0};
     rs_engine_order_rest(c, bound, used, j->plan, 0);
@@ -489,6 +495,44 @@ static RsFact head_of(const Join *j, size_t h)
 
 /* ---------------------------------------------------------------- the three steps */
 
+static size_t premises(const Join *j, RsFact *out);
+
+
+/* Whether the grounding's loss takes away the recorded derivation of head f: only then can f
+ * lose its support, since the recorded derivation is its best and its premises' recorded
+ * proofs, acyclic down to asserted triples, keep it (and its confidence) while none of them
+ * is deleted. A premise loss: the recorded premises include an overdeleted triple; a NOT or
+ * rule loss: the recorded derivation is this grounding's (the rule, and for NOT the same
+ * premises). No recorded derivation: take it away. */
+static int takes_recorded(Join *j, const RsFact *f)
+{
+    Up *u = j->u;
+    KgDerivation d;
+    KgQuad q = {f->s, f->p, f->o, KG_DEFAULT_GRAPH};
+    KgStatus s = kg_derivation_get(u->store, &q, &d, u->err);
+    if (s == KG_ERR_NOT_FOUND) return 1;
+    if (s != KG_OK) {
+        u->status = s;
+        return 0;
+    }
+    if (j->seed_kind == SEED_PREMISE) {
+        for (size_t i = 0; i < d.n_premises; i++) {
+            RsFact p = {d.premises[i].s, d.premises[i].p, d.premises[i].o};
+            uint32_t x = find(u, &p);
+            if (x != NO_ENTRY && u->e[x].overdeleted) return 1;
+        }
+        return 0;
+    }
+    if (strcmp(d.rule, j->c->rule->label) != 0) return 0;
+    if (j->seed_kind == SEED_RULE) return 1;
+    RsFact prem[MAX_BODY];
+    size_t n = premises(j, prem);
+    if (n != d.n_premises) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (prem[i].s != d.premises[i].s || prem[i].p != d.premises[i].p || prem[i].o != d.premises[i].o) return 0;
+    return 1;
+}
+
 /* Step 1: a grounding true in the old state loses its heads (unless asserted after). */
 static void overdelete_found(Join *j)
 {
@@ -499,7 +543,9 @@ static void overdelete_found(Join *j)
         if (x == NO_ENTRY || know(u, x) != KG_OK) return;
         Entry *en = &u->e[x];
         if (en->asserted_new || en->state == ST_DEL || !en->in_old) continue;
-        if (en->state == ST_ADD && !en->in_old) continue;
+        if (!takes_recorded(j, &f)) continue;
+        if (u->status != KG_OK) return;
+        en = &u->e[x];
         en->state = ST_DEL;
         en->checked = -1;
         if (!en->overdeleted) u->st->n_overdeleted++;
@@ -590,6 +636,7 @@ static void rederive_found(Join *j)
             j->best_rule_plus1 = (uint32_t)(j->c - j->u->rules) + 1;
             j->best_n_prem = premises(j, j->best_prem);
         }
+        if (j->best >= 1) j->done = 1; /* no derivation does better than 1 */
     }
 }
 
@@ -621,11 +668,11 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
     if (!j) return nomem(u);
     j->u = u, j->view = VIEW_NEW, j->found = rederive_found, j->goal = &goal, j->best = -1;
     int from = u->e[x].checked + 1;
-    for (size_t i = 0; i < u->prog->n_rules && u->status == KG_OK; i++) {
+    for (size_t i = 0; i < u->prog->n_rules && u->status == KG_OK && !j->done; i++) {
         const Compiled *c = &u->rules[i];
         if (c->body_absent || c->rule->stratum < from || c->rule->stratum > k) continue;
         const RsRule *r = c->rule;
-        for (size_t h = 0; h < r->n_heads && u->status == KG_OK; h++) {
+        for (size_t h = 0; h < r->n_heads && u->status == KG_OK && !j->done; h++) {
             /* the head's positions bind its variables to the goal's values */
             const KgTermId want[3] = {goal.s, goal.p, goal.o};
             memset(j->bound, 0, sizeof j->bound);
