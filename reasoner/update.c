@@ -24,9 +24,16 @@
  * (the same triples as rs_reason's representatives). */
 #include "engine.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- the overlay */
+
+/* A body atom of the program: its rule and index, by its constant predicate (0: a variable). */
+typedef struct AtomRef {
+    KgTermId predicate;
+    uint32_t rule, atom;
+} AtomRef;
 
 typedef struct Join Join;
 
@@ -83,6 +90,9 @@ typedef struct {
     Compiled *dropped;
     size_t n_dropped;
     const uint8_t *new_rules;
+    /* body atoms by predicate (index_atoms): [0] positive, [1] NOT */
+    struct AtomRef *atoms[2];
+    size_t n_atoms[2];
 } Up;
 
 static uint64_t hash_fact(const RsFact *f)
@@ -240,7 +250,8 @@ enum { VIEW_OLD, VIEW_NEW }; /* the store before the update; the store with the 
 struct Join {
     Up *u;
     const Compiled *c;
-    size_t plan[MAX_BODY];
+    const size_t *plan;     /* the join order: a rule's own for its delta atom, or plan_buf */
+    size_t plan_buf[MAX_BODY];
     int view;
     KgTermId vals[256];
     int bound[256];
@@ -451,20 +462,19 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
         j->vals[t->var] = got[k];
         j->bound[t->var] = 1;
     }
-    if (ok) {
+    if (ok && a->kind == RS_ATOM_TRIPLE) {
+        /* the rule's own join order for this atom as the delta (rs_engine_compile_rule) */
+        size_t d = 0;
+        while (c->pos_atoms[d] != ai) d++;
+        j->plan = c->plans + d * r->n_body;
+        j->prem[ai] = *f;
+        join(j, 1);
+    } else if (ok) {
         int bound[256];
         memcpy(bound, j->bound, sizeof bound);
-        if (a->kind == RS_ATOM_TRIPLE) {
-            j->plan[n++] = ai;
-            used[ai] = 1;
-        }
-        rs_engine_order_rest(c, bound, used, j->plan, n);
-        if (a->kind == RS_ATOM_TRIPLE) {
-            j->prem[ai] = *f;
-            join(j, 1);
-        } else {
-            join(j, 0);
-        }
+        rs_engine_order_rest(c, bound, used, j->plan_buf, n);
+        j->plan = j->plan_buf;
+        join(j, 0);
     }
 }
 
@@ -480,7 +490,8 @@ static void run_full(Up *u, const Compiled *c, int view, void (*found)(Join *j))
     j->u = u, j->c = c, j->view = view, j->found = found, j->goal = NULL, j->seed_kind = SEED_RULE;
     int bound[256] = {0};
     char used[MAX_BODY] = {0};
-    rs_engine_order_rest(c, bound, used, j->plan, 0);
+    rs_engine_order_rest(c, bound, used, j->plan_buf, 0);
+    j->plan = j->plan_buf;
     join(j, 0);
 }
 
@@ -650,13 +661,56 @@ static int rule_in(const Up *u, size_t i, int k, int up_to)
 
 /* Runs every rule of stratum k from triple f in every body position it may take: positive
  * atoms when positive, NOT atoms otherwise. */
+static int compare_ref(const void *x, const void *y)
+{
+    const AtomRef *a = x, *b = y;
+    if (a->predicate != b->predicate) return a->predicate < b->predicate ? -1 : 1;
+    if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
+    return (a->atom > b->atom) - (a->atom < b->atom);
+}
+
+/* The positive (and NOT) body atoms of the program by their constant predicate, those with a
+ * variable predicate (0) first: a triple meets only the atoms it can match. */
+static KgStatus index_atoms(Up *u)
+{
+    for (int neg = 0; neg < 2; neg++) {
+        size_t n = 0;
+        for (size_t i = 0; i < u->prog->n_rules; i++)
+            for (size_t ai = 0; ai < u->rules[i].rule->n_body; ai++)
+                n += u->rules[i].rule->body[ai].kind == (neg ? RS_ATOM_NOT : RS_ATOM_TRIPLE);
+        AtomRef *refs = kg_malloc((n ? n : 1) * sizeof *refs);
+        if (!refs) return nomem(u);
+        n = 0;
+        for (size_t i = 0; i < u->prog->n_rules; i++) {
+            const RsRule *r = u->rules[i].rule;
+            for (size_t ai = 0; ai < r->n_body; ai++)
+                if (r->body[ai].kind == (neg ? RS_ATOM_NOT : RS_ATOM_TRIPLE))
+                    refs[n++] = (AtomRef){r->body[ai].t[1].is_var ? 0 : u->rules[i].body_ids[ai][1], (uint32_t)i, (uint32_t)ai};
+        }
+        qsort(refs, n, sizeof *refs, compare_ref);
+        u->atoms[neg] = refs, u->n_atoms[neg] = n;
+    }
+    return KG_OK;
+}
+
+/* Runs the rules of stratum k from triple f in every body position it may take: positive
+ * atoms when positive, NOT atoms otherwise. */
 static void run_rules_from(Up *u, int k, const RsFact *f, int positive, int view, void (*found)(Join *j))
 {
-    for (size_t i = 0; i < u->prog->n_rules && u->status == KG_OK; i++) {
-        if (!rule_in(u, i, k, 0)) continue;
-        const RsRule *r = u->rules[i].rule;
-        for (size_t ai = 0; ai < r->n_body && u->status == KG_OK; ai++)
-            if (r->body[ai].kind == (positive ? RS_ATOM_TRIPLE : RS_ATOM_NOT)) run_from(u, &u->rules[i], ai, f, view, found, k);
+    const AtomRef *refs = u->atoms[!positive];
+    size_t n = u->n_atoms[!positive];
+    /* the atoms with a variable predicate, then those with f's */
+    for (int pass = 0; pass < 2; pass++) {
+        KgTermId want = pass ? f->p : 0;
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (refs[mid].predicate < want) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t i = lo; i < n && refs[i].predicate == want && u->status == KG_OK; i++)
+            if (rule_in(u, refs[i].rule, k, 0)) run_from(u, &u->rules[refs[i].rule], refs[i].atom, f, view, found, k);
+        if (!want && !f->p) break;
     }
 }
 
@@ -689,7 +743,8 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
             int bound[256];
             memcpy(bound, j->bound, sizeof bound);
             char used[MAX_BODY] = {0};
-            rs_engine_order_rest(c, bound, used, j->plan, 0);
+            rs_engine_order_rest(c, bound, used, j->plan_buf, 0);
+            j->plan = j->plan_buf;
             join(j, 0);
         }
     }
@@ -847,6 +902,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++)
         if ((s = rs_engine_compile_rule(&u.eng, &p->rules[i], &u.rules[i], err)) == KG_ERR_NOMEM)
             kg_error_set(err, s, "out of memory compiling the rules");
+    if (s == KG_OK) s = index_atoms(&u);
     const RsProgram *dropped = change ? change->dropped : NULL;
     if (change) u.new_rules = change->new_rules;
     if (s == KG_OK && dropped && dropped->n_rules) {
@@ -934,6 +990,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < u.n_dropped; i++)
         if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
     kg_free(u.dropped);
+    kg_free(u.atoms[0]), kg_free(u.atoms[1]);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);
