@@ -5,8 +5,10 @@
  * random knowledge bases and random sequences of additions and retractions, and after every
  * step compares the maintained store with a fresh one reasoned from scratch, quad for quad,
  * mark for mark and confidence for confidence, and checks that every recorded derivation
- * explains its quad back to asserted quads. Hand-written cases pin the semantics; both the
- * maintained store and the one reasoned from scratch must agree with them.
+ * explains its quad back to asserted quads. The same is done for changes of program
+ * (rs_update_program): a random program is split in parts, reasoned under one, and parts are
+ * added and dropped, with changes of data in between. Hand-written cases pin the semantics;
+ * both the maintained store and the one reasoned from scratch must agree with them.
  *
  * NOUS_UPDATE_SEEDS=N runs N random cases instead of the default; NOUS_UPDATE_SEED=S runs only
  * case S (the one a failure names). */
@@ -309,16 +311,31 @@ static KgTermId copy_term(KgStore *from, KgStore *to, KgTermId id)
     return out;
 }
 
-static RsProgram *program_ok(KgStore *st, const char *rules)
+/* Rule text read under a name: the name is what the labels of its rules start with. */
+typedef struct {
+    const char *name, *text;
+} RuleText;
+
+/* The program of parts[0 .. n), in that order (rule labels "NAME:LINE"). */
+static RsProgram *program_of(KgStore *st, const RuleText *parts, size_t n)
 {
     RsProgram *p = NULL;
     KgError err = {0};
     cr_assert_eq(rs_program_new(st, &p, &err), KG_OK, "%s", err.msg);
-    KgStatus s = rs_program_add_text(p, RULES_NAME, rules, strlen(rules), &err);
-    char where[400];
-    kg_error_format(&err, where, sizeof where);
-    cr_assert_eq(s, KG_OK, "the rules do not load: %s\n%s", where, rules);
+    for (size_t i = 0; i < n; i++) {
+        const RuleText *t = &parts[i];
+        KgStatus s = rs_program_add_text(p, t->name, t->text, strlen(t->text), &err);
+        char where[400];
+        kg_error_format(&err, where, sizeof where);
+        cr_assert_eq(s, KG_OK, "the rules do not load: %s\n%s", where, parts[i].text);
+    }
     return p;
+}
+
+static RsProgram *program_ok(KgStore *st, const char *rules)
+{
+    RuleText t = {RULES_NAME, rules};
+    return program_of(st, &t, 1);
 }
 
 static void reason_ok(KgStore *st, RsProgram *p)
@@ -331,8 +348,9 @@ static void reason_ok(KgStore *st, RsProgram *p)
 }
 
 /* A fresh in-memory store holding the asserted quads of `st` (terms copied by their text, so
- * that ids differ) and reasoned from scratch under `rules`. Caller closes it. */
-static KgStore *reason_from_scratch(KgStore *st, const char *rules)
+ * that ids differ) and reasoned from scratch under the program of parts[0 .. n). Caller
+ * closes it. */
+static KgStore *reason_from_scratch_of(KgStore *st, const RuleText *parts, size_t n)
 {
     KgStore *fresh = open_store(":memory:");
     KgError err = {0};
@@ -349,21 +367,28 @@ static KgStore *reason_from_scratch(KgStore *st, const char *rules)
     cr_assert_eq(s, KG_DONE, "%s", err.msg);
     kg_iter_free(it);
     cr_assert_eq(kg_store_commit(fresh, &err), KG_OK, "%s", err.msg);
-    RsProgram *p = program_ok(fresh, rules);
+    RsProgram *p = program_of(fresh, parts, n);
     reason_ok(fresh, p);
     rs_program_free(p);
     return fresh;
 }
 
-/* Fails, saying what and `context`, unless the store explains itself and equals the store
- * reasoned from scratch over its asserted quads; that store is returned (caller closes it). */
-static KgStore *assert_same_as_from_scratch(KgStore *st, const RsProgram *p, const char *rules,
-                                            const char *context)
+static KgStore *reason_from_scratch(KgStore *st, const char *rules)
+{
+    RuleText t = {RULES_NAME, rules};
+    return reason_from_scratch_of(st, &t, 1);
+}
+
+/* Fails, saying what and `context`, unless the store explains itself by the rules of p and
+ * equals the store reasoned from scratch over its asserted quads under the program of
+ * parts[0 .. n) (p's rules, with the same labels); that store is returned (caller closes it). */
+static KgStore *assert_same_as_from_scratch_of(KgStore *st, const RsProgram *p,
+                                               const RuleText *parts, size_t n, const char *context)
 {
     Snapshot got = snapshot_take(st);
     char *why = explanation_problem(st, &got, p);
     cr_assert_null(why, "maintained store: %s\n%s", why, context);
-    KgStore *fresh = reason_from_scratch(st, rules);
+    KgStore *fresh = reason_from_scratch_of(st, parts, n);
     Snapshot want = snapshot_take(fresh);
     why = explanation_problem(fresh, &want, p);
     cr_assert_null(why, "store reasoned from scratch: %s\n%s", why, context);
@@ -372,6 +397,13 @@ static KgStore *assert_same_as_from_scratch(KgStore *st, const RsProgram *p, con
     snapshot_free(&got);
     snapshot_free(&want);
     return fresh;
+}
+
+static KgStore *assert_same_as_from_scratch(KgStore *st, const RsProgram *p, const char *rules,
+                                            const char *context)
+{
+    RuleText t = {RULES_NAME, rules};
+    return assert_same_as_from_scratch_of(st, p, &t, 1, context);
 }
 
 static RsUpdateStats update_ok(KgStore *st, RsProgram *p, const KgQuad *add, size_t n_add,
@@ -721,6 +753,46 @@ static unsigned mark_in(const Snapshot *sn, const KgQuad *q)
     return r ? r->mark : 0;
 }
 
+/* The quads of st after a step: compared with what it was, no ghost derivations left, and
+ * remembered; context says what the step was. */
+static void after_step(KgStore *st, const RsProgram *p, const RuleText *parts, size_t n_parts,
+                       Snapshot *sn, QuadSet *inferred, const char *context)
+{
+    KgStore *fresh = assert_same_as_from_scratch_of(st, p, parts, n_parts, context);
+    kg_store_close(fresh);
+    snapshot_free(sn);
+    *sn = snapshot_take(st);
+    assert_no_ghost_derivations(st, inferred, sn, context);
+    remember_inferred(inferred, sn);
+}
+
+/* One random change of data under program p (the program of parts[0 .. n_parts)), checked
+ * against reasoning from scratch; context holds what names the case and gets the changes. */
+static void data_step(Case *c, KgStore *st, RsProgram *p, const RuleText *parts, size_t n_parts,
+                      Snapshot *sn, QuadSet *inferred, KgBuf *context)
+{
+    KgQuad add[MAX_CHANGE], retract[MAX_CHANGE];
+    size_t n_add, n_retract;
+    random_changes(c, sn, add, &n_add, retract, &n_retract);
+    uint64_t newly_asserted = 0;
+    for (size_t i = 0; i < n_add; i++) newly_asserted += !(mark_in(sn, &add[i]) & KG_ASSERTED);
+    append_quads(st, context, "this step adds", add, n_add);
+    append_quads(st, context, "and retracts", retract, n_retract);
+    RsUpdateStats stats;
+    KgError err = {0};
+    KgStatus s = rs_update(st, p, add, n_add, retract, n_retract, NULL, &stats, &err);
+    char where[400];
+    kg_error_format(&err, where, sizeof where);
+    cr_assert_eq(s, KG_OK, "rs_update: %s (%s)\n%s", where, kg_status_name(s),
+                 kg_buf_cstr(context));
+    cr_assert_eq(stats.n_asserted, newly_asserted, "n_asserted %llu, expected %llu\n%s",
+                 (unsigned long long)stats.n_asserted, (unsigned long long)newly_asserted,
+                 kg_buf_cstr(context));
+    cr_assert_eq(stats.n_retracted, n_retract, "n_retracted %llu, expected %zu\n%s",
+                 (unsigned long long)stats.n_retracted, n_retract, kg_buf_cstr(context));
+    after_step(st, p, parts, n_parts, sn, inferred, kg_buf_cstr(context));
+}
+
 /* Case `seed`: reason, then 8 to 15 random steps, each checked against reasoning from scratch. */
 static void run_case(uint64_t seed)
 {
@@ -728,56 +800,184 @@ static void run_case(uint64_t seed)
     Case c;
     case_init(&c, seed, st);
     const char *rules = kg_buf_cstr(&c.rules);
+    RuleText part = {RULES_NAME, rules};
     RsProgram *p = program_ok(st, rules);
     reason_ok(st, p);
     KgBuf context = {0};
     kg_buf_printf(&context,
                   "random case %llu%s, after rs_reason (rerun it alone: NOUS_UPDATE_SEED=%llu "
-                  "build/plain/unit --filter 'update/random*')\nprogram:\n%s",
+                  "build/plain/unit --filter 'update/random_programs*')\nprogram:\n%s",
                   (unsigned long long)seed, c.named_graphs ? " (with named graphs)" : "",
                   (unsigned long long)seed, rules);
-    KgStore *fresh = assert_same_as_from_scratch(st, p, rules, kg_buf_cstr(&context));
-    kg_store_close(fresh);
     QuadSet inferred = {0};
-    Snapshot sn = snapshot_take(st);
-    remember_inferred(&inferred, &sn);
+    Snapshot sn = {0};
+    after_step(st, p, &part, 1, &sn, &inferred, kg_buf_cstr(&context));
     int n_steps = 8 + (int)below(&c, 8);
     for (int step = 1; step <= n_steps; step++) {
-        KgQuad add[MAX_CHANGE], retract[MAX_CHANGE];
-        size_t n_add, n_retract;
-        random_changes(&c, &sn, add, &n_add, retract, &n_retract);
-        uint64_t newly_asserted = 0;
-        for (size_t i = 0; i < n_add; i++) newly_asserted += !(mark_in(&sn, &add[i]) & KG_ASSERTED);
         context.len = 0;
         kg_buf_printf(&context,
                       "random case %llu%s, step %d of %d (rerun it alone: NOUS_UPDATE_SEED=%llu "
-                      "build/plain/unit --filter 'update/random*')\nprogram:\n%s",
+                      "build/plain/unit --filter 'update/random_programs*')\nprogram:\n%s",
                       (unsigned long long)seed, c.named_graphs ? " (with named graphs)" : "", step,
                       n_steps, (unsigned long long)seed, rules);
-        append_quads(st, &context, "this step adds", add, n_add);
-        append_quads(st, &context, "and retracts", retract, n_retract);
-        RsUpdateStats stats;
-        KgError err = {0};
-        KgStatus s = rs_update(st, p, add, n_add, retract, n_retract, NULL, &stats, &err);
-        char where[400];
-        kg_error_format(&err, where, sizeof where);
-        cr_assert_eq(s, KG_OK, "rs_update: %s (%s)\n%s", where, kg_status_name(s),
-                     kg_buf_cstr(&context));
-        cr_assert_eq(stats.n_asserted, newly_asserted, "n_asserted %llu, expected %llu\n%s",
-                     (unsigned long long)stats.n_asserted, (unsigned long long)newly_asserted,
-                     kg_buf_cstr(&context));
-        cr_assert_eq(stats.n_retracted, n_retract, "n_retracted %llu, expected %zu\n%s",
-                     (unsigned long long)stats.n_retracted, n_retract, kg_buf_cstr(&context));
-        fresh = assert_same_as_from_scratch(st, p, rules, kg_buf_cstr(&context));
-        kg_store_close(fresh);
-        snapshot_free(&sn);
-        sn = snapshot_take(st);
-        assert_no_ghost_derivations(st, &inferred, &sn, kg_buf_cstr(&context));
-        remember_inferred(&inferred, &sn);
+        data_step(&c, st, p, &part, 1, &sn, &inferred, &context);
     }
     snapshot_free(&sn);
     free(inferred.q);
     kg_buf_free(&context);
+    kg_buf_free(&c.rules);
+    rs_program_free(p);
+    kg_store_close(st);
+}
+
+/* ---------------------------------------------------------------- changes of program */
+
+/* A random program split in three parts, read under their own names so that rule labels name
+ * the part: A (always in force), B and C (added and dropped). */
+enum { PART_A, PART_B, PART_C, N_PARTS };
+static const char *const part_names[N_PARTS] = {"a.dl", "b.dl", "c.dl"};
+
+typedef struct {
+    KgBuf text[N_PARTS];
+    size_t n_rules[N_PARTS];
+} Parts;
+
+/* Deals the rules of case c (one a line) out to the parts: about half to A, the rest to B and
+ * C. The union of parts is c's program, so any of them together stratify. */
+static void split_rules(Case *c, Parts *pt)
+{
+    memset(pt, 0, sizeof *pt);
+    for (int k = 0; k < N_PARTS; k++) kg_buf_puts(&pt->text[k], PREFIX);
+    const char *line = kg_buf_cstr(&c->rules);
+    cr_assert(strncmp(line, PREFIX, strlen(PREFIX)) == 0);
+    line += strlen(PREFIX);
+    while (*line) {
+        const char *eol = strchr(line, '\n');
+        cr_assert_not_null(eol);
+        uint32_t r = below(c, 10);
+        int k = r < 5 ? PART_A : r < 8 ? PART_B : PART_C;
+        kg_buf_append(&pt->text[k], line, (size_t)(eol + 1 - line));
+        pt->n_rules[k]++;
+        line = eol + 1;
+    }
+}
+
+/* The parts in force for `mask` (bit k: part k, for B and C; A always), in program order. */
+static size_t parts_in(Parts *pt, unsigned mask, RuleText *out)
+{
+    size_t n = 0;
+    for (int k = 0; k < N_PARTS; k++)
+        if (k == PART_A || (mask >> k & 1))
+            out[n++] = (RuleText){part_names[k], kg_buf_cstr(&pt->text[k])};
+    return n;
+}
+
+static void describe_mask(KgBuf *b, unsigned mask)
+{
+    kg_buf_puts(b, "A");
+    if (mask >> PART_B & 1) kg_buf_puts(b, "+B");
+    if (mask >> PART_C & 1) kg_buf_puts(b, "+C");
+}
+
+static void describe_case(KgBuf *b, uint64_t seed, const Case *c, Parts *pt, int step,
+                          unsigned mask)
+{
+    kg_buf_printf(b,
+                  "program-change case %llu%s, step %d, program in force ",
+                  (unsigned long long)seed, c->named_graphs ? " (with named graphs)" : "", step);
+    describe_mask(b, mask);
+    kg_buf_printf(b, " (rerun it alone: NOUS_UPDATE_SEED=%llu build/plain/unit --filter "
+                     "'update/random_program_changes*')\n",
+                  (unsigned long long)seed);
+    for (int k = 0; k < N_PARTS; k++)
+        kg_buf_printf(b, "part %c (%s, %zu rules):\n%s", 'A' + k, part_names[k], pt->n_rules[k],
+                      kg_buf_cstr(&pt->text[k]) + strlen(PREFIX));
+}
+
+/* Case `seed` with its program split in parts: reasoned under A, then B added and dropped
+ * again, then a few random changes of program (parts added and dropped at once too), with 0
+ * to 2 random changes of data under the program in force between them; every step checked
+ * against reasoning from scratch under the program in force. */
+static void run_program_case(uint64_t seed)
+{
+    KgStore *st = open_store(":memory:");
+    Case c;
+    case_init(&c, seed, st);
+    Parts pt;
+    split_rules(&c, &pt);
+    unsigned mask = 0;
+    RuleText parts[N_PARTS];
+    size_t n_parts = parts_in(&pt, mask, parts);
+    RsProgram *p = program_of(st, parts, n_parts);
+    reason_ok(st, p);
+    KgBuf context = {0};
+    int step = 0;
+    describe_case(&context, seed, &c, &pt, step, mask);
+    kg_buf_puts(&context, "after rs_reason\n");
+    QuadSet inferred = {0};
+    Snapshot sn = {0};
+    after_step(st, p, parts, n_parts, &sn, &inferred, kg_buf_cstr(&context));
+    int n_changes = 2 + (int)below(&c, 4);
+    for (int change = 0; change <= n_changes; change++) {
+        int n_data = (int)below(&c, 3);
+        for (int d = 0; d < n_data; d++) {
+            context.len = 0;
+            describe_case(&context, seed, &c, &pt, ++step, mask);
+            data_step(&c, st, p, parts, n_parts, &sn, &inferred, &context);
+        }
+        if (change == n_changes) break;
+        /* the next program: B, then A alone, then anything else */
+        unsigned next = change == 0 ? 1u << PART_B : change == 1 ? 0 : mask;
+        while (next == mask) next = below(&c, 4) << 1;
+        context.len = 0;
+        describe_case(&context, seed, &c, &pt, ++step, next);
+        kg_buf_puts(&context, "this step changes the program from ");
+        describe_mask(&context, mask);
+        kg_buf_puts(&context, " to ");
+        describe_mask(&context, next);
+        kg_buf_puts(&context, "\n");
+        RuleText next_parts[N_PARTS], gone[N_PARTS];
+        size_t n_next = parts_in(&pt, next, next_parts), n_gone = 0;
+        RsProgram *np = program_of(st, next_parts, n_next);
+        size_t n_rules = rs_program_n_rules(np), at = 0, n_new = 0;
+        uint8_t *new_rules = calloc(n_rules ? n_rules : 1, 1);
+        cr_assert_not_null(new_rules);
+        for (int k = 0; k < N_PARTS; k++) {
+            int was = k == PART_A || (mask >> k & 1), is = k == PART_A || (next >> k & 1);
+            if (is) {
+                for (size_t i = 0; i < pt.n_rules[k]; i++) new_rules[at + i] = !was;
+                at += pt.n_rules[k];
+                n_new += was ? 0 : pt.n_rules[k];
+            }
+            if (was && !is) gone[n_gone++] = (RuleText){part_names[k], kg_buf_cstr(&pt.text[k])};
+        }
+        cr_assert_eq(at, n_rules, "%zu rules, but the parts have %zu\n%s", n_rules, at,
+                     kg_buf_cstr(&context));
+        RsProgram *dropped = n_gone ? program_of(st, gone, n_gone) : NULL;
+        RsProgramChange ch = {n_new ? new_rules : NULL, dropped};
+        RsUpdateStats stats;
+        KgError err = {0};
+        KgStatus s = rs_update_program(st, np, &ch, NULL, &stats, &err);
+        char where[400];
+        kg_error_format(&err, where, sizeof where);
+        cr_assert_eq(s, KG_OK, "rs_update_program: %s (%s)\n%s", where, kg_status_name(s),
+                     kg_buf_cstr(&context));
+        cr_assert(stats.n_asserted == 0 && stats.n_retracted == 0,
+                  "a change of program asserts %llu and retracts %llu quads\n%s",
+                  (unsigned long long)stats.n_asserted, (unsigned long long)stats.n_retracted,
+                  kg_buf_cstr(&context));
+        free(new_rules);
+        if (dropped) rs_program_free(dropped);
+        rs_program_free(p);
+        p = np;
+        mask = next;
+        n_parts = parts_in(&pt, mask, parts);
+        after_step(st, p, parts, n_parts, &sn, &inferred, kg_buf_cstr(&context));
+    }
+    snapshot_free(&sn);
+    free(inferred.q);
+    kg_buf_free(&context);
+    for (int k = 0; k < N_PARTS; k++) kg_buf_free(&pt.text[k]);
     kg_buf_free(&c.rules);
     rs_program_free(p);
     kg_store_close(st);
@@ -802,6 +1002,17 @@ Test(update, random_programs_and_changes_match_reasoning_from_scratch_after_ever
     }
     uint64_t n = env_number("NOUS_UPDATE_SEEDS", DEFAULT_SEEDS);
     for (uint64_t seed = 1; seed <= n; seed++) run_case(seed);
+}
+
+Test(update, random_program_changes_match_reasoning_from_scratch_after_every_step)
+{
+    const char *one = getenv("NOUS_UPDATE_SEED");
+    if (one && *one) {
+        run_program_case(env_number("NOUS_UPDATE_SEED", 0));
+        return;
+    }
+    uint64_t n = env_number("NOUS_UPDATE_SEEDS", DEFAULT_SEEDS);
+    for (uint64_t seed = 1; seed <= n; seed++) run_program_case(seed);
 }
 
 /* ================================================================ the checker itself */
@@ -1321,5 +1532,265 @@ Test(update, an_interrupted_update_leaves_the_store_as_it_was)
     snapshot_free(&after);
     snapshot_free(&before);
     rs_program_free(p);
+    kg_store_close(st);
+}
+
+/* ================================================================ changes of program */
+
+/* rs_update_program to p from the program that was p without its rules marked in new_rules
+ * and with dropped's; fails unless it succeeds. */
+static RsUpdateStats program_change_ok(KgStore *st, RsProgram *p, const uint8_t *new_rules,
+                                       const RsProgram *dropped)
+{
+    RsUpdateStats stats;
+    KgError err = {0};
+    RsProgramChange change = {new_rules, dropped};
+    KgStatus s = rs_update_program(st, p, &change, NULL, &stats, &err);
+    char where[400];
+    kg_error_format(&err, where, sizeof where);
+    cr_assert_eq(s, KG_OK, "rs_update_program: %s (%s)", where, kg_status_name(s));
+    cr_assert_eq(stats.n_asserted, 0);
+    cr_assert_eq(stats.n_retracted, 0);
+    return stats;
+}
+
+static const RuleText closure_parts[2] = {
+    {"a.dl", PREFIX "[?x, ex:path, ?y] :- [?x, ex:edge, ?y] .\n"
+                    "0.5 :: [?x, ex:path, ?y] :- [?x, ex:shortcut, ?y] .\n"
+                    "0.9 :: [?x, ex:reach, ?y] :- [?x, ex:path, ?y] .\n"},
+    {"b.dl", PREFIX "[?x, ex:path, ?z] :- [?x, ex:edge, ?y], [?y, ex:path, ?z] .\n"},
+};
+
+Test(update, adding_a_transitive_rule_derives_the_closure_dropping_it_takes_back_what_only_it_gave)
+{
+    KgStore *st = store_with(PREFIX "ex:a ex:edge ex:b . ex:b ex:edge ex:c . ex:c ex:edge ex:d .\n"
+                                    "ex:a ex:shortcut ex:c .\n",
+                             KG_FMT_TURTLE);
+    RsProgram *pa = program_of(st, closure_parts, 1);
+    reason_ok(st, pa);
+    KgStore *fresh = assert_same_as_from_scratch_of(st, pa, closure_parts, 1, "not recursive");
+    kg_store_close(fresh);
+    cr_assert_eq(count_matches(st, KG_ANY, iri_id(st, EX "path"), KG_ANY, KG_ANY_GRAPH), 4);
+    cr_assert_float_eq(derivation_of(st, "a", "path", "c").confidence, 0.5, CONF_EPS);
+
+    /* the transitive rule added: the closure, and a better proof of a-path-c */
+    RsProgram *pab = program_of(st, closure_parts, 2);
+    cr_assert_eq(rs_program_n_rules(pab), 4);
+    static const uint8_t new_b[4] = {0, 0, 0, 1};
+    RsUpdateStats stats = program_change_ok(st, pab, new_b, NULL);
+    cr_assert_eq(stats.n_inserted, 4, "path and reach a-d and b-d: %llu",
+                 (unsigned long long)stats.n_inserted);
+    cr_assert_eq(stats.n_reconfidenced, 2, "path and reach a-c: %llu",
+                 (unsigned long long)stats.n_reconfidenced);
+    cr_assert_eq(stats.n_deleted, 0);
+    fresh = assert_same_as_from_scratch_of(st, pab, closure_parts, 2, "transitive rule added");
+    static const char *const closure[][2] = {{"a", "b"}, {"b", "c"}, {"c", "d"},
+                                             {"a", "c"}, {"b", "d"}, {"a", "d"}};
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        cr_assert_eq(count_matches(s, KG_ANY, iri_id(s, EX "path"), KG_ANY, KG_ANY_GRAPH), 6);
+        for (size_t i = 0; i < sizeof closure / sizeof closure[0]; i++) {
+            cr_assert_eq(mark_of(s, closure[i][0], "path", closure[i][1]), KG_INFERRED,
+                         "path %s %s", closure[i][0], closure[i][1]);
+            cr_assert_float_eq(derivation_of(s, closure[i][0], "reach", closure[i][1]).confidence,
+                               0.9, CONF_EPS, "reach %s %s", closure[i][0], closure[i][1]);
+        }
+        KgDerivation d = derivation_of(s, "a", "path", "c");
+        cr_assert_str_eq(d.rule, "b.dl:2");
+        cr_assert_float_eq(d.confidence, 1.0, CONF_EPS);
+    }
+    kg_store_close(fresh);
+
+    /* and dropped: a-path-c stays by the shortcut, at its confidence; what only the
+     * transitive rule derived goes, with what followed from it */
+    RsProgram *pa2 = program_of(st, closure_parts, 1);
+    RsProgram *pb = program_of(st, closure_parts + 1, 1);
+    stats = program_change_ok(st, pa2, NULL, pb);
+    cr_assert_eq(stats.n_deleted, 4, "path and reach a-d and b-d: %llu",
+                 (unsigned long long)stats.n_deleted);
+    cr_assert_eq(stats.n_reconfidenced, 2, "path and reach a-c: %llu",
+                 (unsigned long long)stats.n_reconfidenced);
+    cr_assert_eq(stats.n_inserted, 0);
+    fresh = assert_same_as_from_scratch_of(st, pa2, closure_parts, 1, "transitive rule dropped");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        cr_assert_eq(count_matches(s, KG_ANY, iri_id(s, EX "path"), KG_ANY, KG_ANY_GRAPH), 4);
+        cr_assert_eq(mark_of(s, "a", "path", "d"), 0);
+        cr_assert_eq(mark_of(s, "b", "path", "d"), 0);
+        cr_assert_eq(mark_of(s, "a", "reach", "d"), 0);
+        cr_assert_eq(mark_of(s, "b", "reach", "d"), 0);
+        KgDerivation d = derivation_of(s, "a", "path", "c");
+        cr_assert_str_eq(d.rule, "a.dl:3", "now by the shortcut");
+        cr_assert_float_eq(d.confidence, 0.5, CONF_EPS);
+        cr_assert_eq(d.n_premises, 1);
+        cr_assert(is_quad(s, &d.premises[0], "a", "shortcut", "c"));
+        cr_assert_float_eq(derivation_of(s, "a", "reach", "c").confidence, 0.45, CONF_EPS);
+        cr_assert_str_eq(derivation_of(s, "a", "path", "b").rule, "a.dl:2");
+    }
+    kg_store_close(fresh);
+    rs_program_free(pb);
+    rs_program_free(pa2);
+    rs_program_free(pab);
+    rs_program_free(pa);
+    kg_store_close(st);
+}
+
+static const RuleText busy_parts[3] = {
+    {"a.dl", PREFIX "ex:Person[?x] :- ex:Employee[?x] .\n"},
+    {"b.dl", PREFIX "ex:Busy[?x] :- ex:works[?x, ?y] .\n"
+                    "ex:Free[?x] :- ex:Person[?x], NOT ex:Busy[?x] .\n"},
+    {"c.dl", PREFIX "ex:Busy[?x] :- ex:Manager[?x] .\n"},
+};
+
+/* A NOT over what a rule added with it derives; then a rule added alone that derives into a
+ * negated predicate takes a conclusion away, and dropping it gives it back. */
+Test(update, rules_added_with_negation_over_each_other_and_a_rule_added_taking_a_conclusion_away)
+{
+    KgStore *st = store_with(PREFIX "ex:ann a ex:Employee .\n"
+                                    "ex:bob a ex:Employee ; ex:works ex:acme .\n"
+                                    "ex:cid a ex:Person , ex:Manager .\n",
+                             KG_FMT_TURTLE);
+    RsProgram *pa = program_of(st, busy_parts, 1);
+    reason_ok(st, pa);
+    cr_assert_eq(mark_of(st, "ann", "a", "Person"), KG_INFERRED);
+
+    RsProgram *pab = program_of(st, busy_parts, 2);
+    static const uint8_t new_b[3] = {0, 1, 1};
+    program_change_ok(st, pab, new_b, NULL);
+    KgStore *fresh = assert_same_as_from_scratch_of(st, pab, busy_parts, 2, "Busy and Free added");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        cr_assert_eq(mark_of(s, "bob", "a", "Busy"), KG_INFERRED);
+        cr_assert_eq(mark_of(s, "bob", "a", "Free"), 0, "bob works");
+        cr_assert_eq(mark_of(s, "ann", "a", "Free"), KG_INFERRED);
+        cr_assert_eq(mark_of(s, "cid", "a", "Free"), KG_INFERRED);
+        cr_assert_eq(mark_of(s, "cid", "a", "Busy"), 0);
+    }
+    kg_store_close(fresh);
+
+    /* managers are busy: cid is not free any more */
+    RsProgram *pabc = program_of(st, busy_parts, 3);
+    static const uint8_t new_c[4] = {0, 0, 0, 1};
+    RsUpdateStats stats = program_change_ok(st, pabc, new_c, NULL);
+    cr_assert_eq(stats.n_deleted, 1, "cid Free: %llu", (unsigned long long)stats.n_deleted);
+    fresh = assert_same_as_from_scratch_of(st, pabc, busy_parts, 3, "Busy for managers added");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        cr_assert_eq(mark_of(s, "cid", "a", "Busy"), KG_INFERRED);
+        cr_assert_eq(mark_of(s, "cid", "a", "Free"), 0, "cid manages");
+        cr_assert_eq(mark_of(s, "ann", "a", "Free"), KG_INFERRED);
+    }
+    kg_store_close(fresh);
+
+    /* dropped again: cid is free again */
+    RsProgram *pab2 = program_of(st, busy_parts, 2);
+    RsProgram *pc = program_of(st, busy_parts + 2, 1);
+    program_change_ok(st, pab2, NULL, pc);
+    fresh = assert_same_as_from_scratch_of(st, pab2, busy_parts, 2, "Busy for managers dropped");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        cr_assert_eq(mark_of(s, "cid", "a", "Busy"), 0);
+        cr_assert_eq(mark_of(s, "cid", "a", "Free"), KG_INFERRED);
+    }
+    kg_store_close(fresh);
+
+    /* both rules of b.dl dropped: nobody is busy or free, everybody still a person */
+    RsProgram *pa2 = program_of(st, busy_parts, 1);
+    RsProgram *pb = program_of(st, busy_parts + 1, 1);
+    program_change_ok(st, pa2, NULL, pb);
+    fresh = assert_same_as_from_scratch_of(st, pa2, busy_parts, 1, "Busy and Free dropped");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        static const char *const who[3] = {"ann", "bob", "cid"};
+        for (int i = 0; i < 3; i++) {
+            cr_assert_eq(mark_of(s, who[i], "a", "Busy"), 0, "%s", who[i]);
+            cr_assert_eq(mark_of(s, who[i], "a", "Free"), 0, "%s", who[i]);
+        }
+        cr_assert_eq(mark_of(s, "bob", "a", "Person"), KG_INFERRED);
+    }
+    kg_store_close(fresh);
+
+    /* and all three added at once, to a store closed under a.dl */
+    RsProgram *pabc2 = program_of(st, busy_parts, 3);
+    static const uint8_t new_bc[4] = {0, 1, 1, 1};
+    program_change_ok(st, pabc2, new_bc, NULL);
+    fresh = assert_same_as_from_scratch_of(st, pabc2, busy_parts, 3, "b.dl and c.dl added");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        cr_assert_eq(mark_of(s, "cid", "a", "Free"), 0);
+        cr_assert_eq(mark_of(s, "bob", "a", "Free"), 0);
+        cr_assert_eq(mark_of(s, "ann", "a", "Free"), KG_INFERRED);
+    }
+    kg_store_close(fresh);
+    rs_program_free(pabc2);
+    rs_program_free(pb);
+    rs_program_free(pa2);
+    rs_program_free(pc);
+    rs_program_free(pab2);
+    rs_program_free(pabc);
+    rs_program_free(pab);
+    rs_program_free(pa);
+    kg_store_close(st);
+}
+
+static const RuleText weight_parts[2] = {
+    {"a.dl", PREFIX "0.5 :: [?x, ex:likely, ?y] :- [?x, ex:q, ?y] .\n"
+                    "0.9 :: [?x, ex:t, ?y] :- [?x, ex:likely, ?y] .\n"},
+    {"b.dl", PREFIX "0.8 :: [?x, ex:likely, ?y] :- [?x, ex:p, ?y] .\n"
+                    "0.2 :: [?x, ex:t, ?y] :- [?x, ex:q, ?y] .\n"},
+};
+
+Test(update, a_rule_added_with_a_better_weight_raises_a_confidence_and_dropping_it_lowers_it_back)
+{
+    KgStore *st =
+        store_with(PREFIX "ex:a ex:p ex:b ; ex:q ex:b . ex:c ex:p ex:d .\n", KG_FMT_TURTLE);
+    RsProgram *pa = program_of(st, weight_parts, 1);
+    reason_ok(st, pa);
+    cr_assert_float_eq(derivation_of(st, "a", "likely", "b").confidence, 0.5, CONF_EPS);
+    cr_assert_float_eq(derivation_of(st, "a", "t", "b").confidence, 0.45, CONF_EPS);
+
+    RsProgram *pab = program_of(st, weight_parts, 2);
+    static const uint8_t new_b[4] = {0, 0, 1, 1};
+    RsUpdateStats stats = program_change_ok(st, pab, new_b, NULL);
+    cr_assert_eq(stats.n_reconfidenced, 2, "likely and t a-b: %llu",
+                 (unsigned long long)stats.n_reconfidenced);
+    cr_assert_eq(stats.n_inserted, 2, "likely and t c-d: %llu",
+                 (unsigned long long)stats.n_inserted);
+    KgStore *fresh = assert_same_as_from_scratch_of(st, pab, weight_parts, 2, "0.8 rule added");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        KgDerivation d = derivation_of(s, "a", "likely", "b");
+        cr_assert_float_eq(d.confidence, 0.8, CONF_EPS);
+        cr_assert_str_eq(d.rule, "b.dl:2");
+        d = derivation_of(s, "a", "t", "b");
+        cr_assert_float_eq(d.confidence, 0.72, CONF_EPS, "what follows is raised too");
+        cr_assert_str_eq(d.rule, "a.dl:3", "the 0.2 rule gives less");
+        cr_assert_float_eq(derivation_of(s, "c", "t", "d").confidence, 0.72, CONF_EPS);
+    }
+    kg_store_close(fresh);
+
+    RsProgram *pa2 = program_of(st, weight_parts, 1);
+    RsProgram *pb = program_of(st, weight_parts + 1, 1);
+    stats = program_change_ok(st, pa2, NULL, pb);
+    cr_assert_eq(stats.n_reconfidenced, 2, "likely and t a-b: %llu",
+                 (unsigned long long)stats.n_reconfidenced);
+    cr_assert_eq(stats.n_deleted, 2, "likely and t c-d: %llu", (unsigned long long)stats.n_deleted);
+    fresh = assert_same_as_from_scratch_of(st, pa2, weight_parts, 1, "0.8 rule dropped");
+    for (int w = 0; w < 2; w++) {
+        KgStore *s = w ? fresh : st;
+        KgDerivation d = derivation_of(s, "a", "likely", "b");
+        cr_assert_float_eq(d.confidence, 0.5, CONF_EPS);
+        cr_assert_str_eq(d.rule, "a.dl:2");
+        d = derivation_of(s, "a", "t", "b");
+        cr_assert_float_eq(d.confidence, 0.45, CONF_EPS, "what follows is lowered too");
+        cr_assert_str_eq(d.rule, "a.dl:3");
+        cr_assert_eq(mark_of(s, "c", "likely", "d"), 0);
+        cr_assert_eq(mark_of(s, "c", "t", "d"), 0);
+    }
+    kg_store_close(fresh);
+    rs_program_free(pb);
+    rs_program_free(pa2);
+    rs_program_free(pab);
+    rs_program_free(pa);
     kg_store_close(st);
 }
