@@ -29,6 +29,11 @@
 
 /* ---------------------------------------------------------------- the overlay */
 
+/* A deleted triple (blocker) a goal of step 2 (waiter) passed over. */
+typedef struct Wait {
+    uint32_t blocker, waiter;
+} Wait;
+
 /* A body atom of the program: its rule and index, by its constant predicate (0: a variable). */
 typedef struct AtomRef {
     KgTermId predicate;
@@ -90,6 +95,14 @@ typedef struct {
     Compiled *dropped;
     size_t n_dropped;
     const uint8_t *new_rules;
+    int unit_weights; /* every rule of the program has weight 1 */
+    /* patterns (0: any) the store has no quad for: the store does not change before the end,
+     * and rules look the same schema patterns up again and again */
+    RsFact *empty;
+    size_t n_empty, cap_empty;
+    /* step 2 with unit weights: a goal that passed over a deleted triple waits for it */
+    struct Wait *waits;
+    size_t n_waits, cap_waits;
     /* body atoms by predicate (index_atoms): [0] positive, [1] NOT */
     struct AtomRef *atoms[2];
     size_t n_atoms[2];
@@ -260,6 +273,7 @@ struct Join {
     const RsFact *goal;     /* rederive: the head wanted (found checks the heads against it) */
     double best;            /* rederive: the best confidence found */
     int done;               /* rederive: nothing can beat best; stop */
+    uint32_t goal_entry;    /* rederive: the goal's entry (NO_ENTRY otherwise) */
     int seed_kind;          /* overdelete: what the grounding lost (SEED_*) */
     uint32_t best_rule_plus1;
     RsFact best_prem[MAX_BODY];
@@ -313,17 +327,70 @@ typedef struct {
     int n_found;
 } MatchCount;
 
+static void note_wait(Up *u, uint32_t blocker, uint32_t waiter)
+{
+    if (u->n_waits == u->cap_waits) {
+        size_t cap = u->cap_waits ? 2 * u->cap_waits : 1024;
+        Wait *grown = kg_realloc(u->waits, cap * sizeof *grown);
+        if (!grown) {
+            nomem(u);
+            return;
+        }
+        u->waits = grown, u->cap_waits = cap;
+    }
+    u->waits[u->n_waits++] = (Wait){blocker, waiter};
+}
+
+static int empty_known(const Up *u, const RsFact *key)
+{
+    if (!u->cap_empty) return 0;
+    for (size_t i = hash_fact(key) & (u->cap_empty - 1);; i = (i + 1) & (u->cap_empty - 1)) {
+        const RsFact *e = &u->empty[i];
+        if (!e->s && !e->p && !e->o) return 0; /* a free slot: a pattern binds something */
+        if (e->s == key->s && e->p == key->p && e->o == key->o) return 1;
+    }
+}
+
+static void empty_add(Up *u, const RsFact *key)
+{
+    if (!key->s && !key->p && !key->o) return;
+    if (2 * (u->n_empty + 1) > u->cap_empty) {
+        size_t cap = u->cap_empty ? 2 * u->cap_empty : 1024;
+        RsFact *t = kg_calloc(cap, sizeof *t);
+        if (!t) return; /* only a cache */
+        for (size_t i = 0; i < u->cap_empty; i++) {
+            const RsFact *e = &u->empty[i];
+            if (!e->s && !e->p && !e->o) continue;
+            size_t at = hash_fact(e) & (cap - 1);
+            while (t[at].s || t[at].p || t[at].o) at = (at + 1) & (cap - 1);
+            t[at] = *e;
+        }
+        kg_free(u->empty);
+        u->empty = t, u->cap_empty = cap;
+    }
+    size_t at = hash_fact(key) & (u->cap_empty - 1);
+    while (u->empty[at].s || u->empty[at].p || u->empty[at].o) at = (at + 1) & (u->cap_empty - 1);
+    u->empty[at] = *key;
+    u->n_empty++;
+}
+
 static void each_match(Join *j, const RsAtom *a, size_t ai, const RsFact *key, size_t step, MatchCount *count)
 {
     Up *u = j->u;
     KgQuad pat = {key->s ? key->s : KG_ANY, key->p ? key->p : KG_ANY, key->o ? key->o : KG_ANY, KG_ANY_GRAPH}, q;
     KgIter *it = NULL;
-    KgStatus s = kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
+    int known_empty = empty_known(u, key), n_rows = 0;
+    KgStatus s = known_empty ? KG_DONE : kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
     while (s == KG_OK && u->status == KG_OK && (s = kg_iter_next(it, &q, NULL, u->err)) == KG_OK) {
         RsFact f = {q.s, q.p, q.o};
+        n_rows++;
         if (j->view == VIEW_NEW) {
             uint32_t x = find(u, &f);
-            if (x != NO_ENTRY && u->e[x].state == ST_DEL) continue;
+            if (x != NO_ENTRY && u->e[x].state == ST_DEL) {
+                /* the goal may be derivable once x is again: x wakes it then */
+                if (j->goal_entry != NO_ENTRY) note_wait(u, x, j->goal_entry);
+                continue;
+            }
         }
         if (count) {
             count->n_found++;
@@ -333,6 +400,7 @@ static void each_match(Join *j, const RsAtom *a, size_t ai, const RsFact *key, s
         visit(j, a, ai, &f, step);
     }
     kg_iter_free(it);
+    if (s == KG_DONE && !n_rows && !known_empty) empty_add(u, key);
     if (s != KG_OK && s != KG_DONE && u->status == KG_OK) u->status = s;
     if (j->view != VIEW_NEW || !u->n_heads || u->status != KG_OK) return;
     if (count && count->stop_at_first && count->n_found) return;
@@ -440,6 +508,7 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
     memset(j->bound, 0, r->n_vars * sizeof *j->bound);
     memset(j->vals, 0, r->n_vars * sizeof *j->vals);
     j->u = u, j->c = c, j->view = view, j->found = found, j->for_stratum = for_stratum, j->goal = NULL;
+    j->goal_entry = NO_ENTRY;
     j->seed_kind = a->kind == RS_ATOM_NOT ? SEED_NOT : SEED_PREMISE;
     char used[MAX_BODY] = {0};
     size_t n = 0;
@@ -488,6 +557,7 @@ static void run_full(Up *u, const Compiled *c, int view, void (*found)(Join *j))
     memset(j->bound, 0, r->n_vars * sizeof *j->bound);
     memset(j->vals, 0, r->n_vars * sizeof *j->vals);
     j->u = u, j->c = c, j->view = view, j->found = found, j->goal = NULL, j->seed_kind = SEED_RULE;
+    j->goal_entry = NO_ENTRY;
     int bound[256] = {0};
     char used[MAX_BODY] = {0};
     rs_engine_order_rest(c, bound, used, j->plan_buf, 0);
@@ -720,7 +790,7 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
     RsFact goal = u->e[x].f;
     Join *j = kg_calloc(1, sizeof *j);
     if (!j) return nomem(u);
-    j->u = u, j->view = VIEW_NEW, j->found = rederive_found, j->goal = &goal, j->best = -1;
+    j->u = u, j->view = VIEW_NEW, j->found = rederive_found, j->goal = &goal, j->best = -1, j->goal_entry = x;
     int from = u->e[x].checked + 1;
     for (size_t i = 0; i < u->prog->n_rules && u->status == KG_OK && !j->done; i++) {
         const Compiled *c = &u->rules[i];
@@ -762,6 +832,46 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
     return s;
 }
 
+static int compare_wait(const void *x, const void *y)
+{
+    const Wait *a = x, *b = y;
+    if (a->blocker != b->blocker) return a->blocker < b->blocker ? -1 : 1;
+    return (a->waiter > b->waiter) - (a->waiter < b->waiter);
+}
+
+/* Step 2's waking: the waiters of every triple derived again, looked at again; a goal looked
+ * at again may wait on more triples, so the waits are sorted anew each round. */
+static void s_wake(Up *u, int k)
+{
+    size_t n_entries = u->n; /* no entry is deleted during step 2: the waiters are among these */
+    uint8_t *woken = kg_calloc(n_entries ? n_entries : 1, 1);
+    if (!woken) {
+        nomem(u);
+        return;
+    }
+    for (int again = 1; again && u->status == KG_OK;) {
+        again = 0;
+        size_t n = u->n_waits;
+        qsort(u->waits, n, sizeof *u->waits, compare_wait);
+        for (size_t i = 0; i < n && u->status == KG_OK; i++) {
+            const Wait w = u->waits[i];
+            if (u->e[w.blocker].state != ST_ADD || u->e[w.waiter].state != ST_DEL || woken[w.waiter]) continue;
+            woken[w.waiter] = 1; /* the waits it leaves now are its new ones */
+            u->e[w.waiter].checked = -1;
+            rederive(u, w.waiter, k);
+            again |= u->e[w.waiter].state == ST_ADD;
+        }
+        /* the waits of goals looked at again are replaced by the ones they just noted */
+        size_t keep = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!woken[u->waits[i].waiter]) u->waits[keep++] = u->waits[i];
+        memmove(u->waits + keep, u->waits + n, (u->n_waits - n) * sizeof *u->waits);
+        u->n_waits = keep + (u->n_waits - n);
+        memset(woken, 0, n_entries);
+    }
+    kg_free(woken);
+}
+
 static KgStatus stratum(Up *u, int k)
 {
     /* 1. overdelete: from everything deleted so far (positive atoms), and from the triples new
@@ -782,14 +892,21 @@ static KgStatus stratum(Up *u, int k)
     /* 2. rederive what was deleted and is not asserted, from what is left; what lower strata
      * derived again is looked at by this stratum's rules too, which may derive it better */
     u->q_head = u->q_n = 0;
+    u->n_waits = 0;
     for (uint32_t x = 0; x < u->n && u->status == KG_OK; x++)
         if (u->e[x].overdeleted && !u->e[x].asserted_new && u->e[x].checked < k) rederive(u, x, k);
+    /* With every weight 1 every confidence is 1: what is derived again needs no passing on
+     * (step 3); a goal that passed over deleted triples is looked at again when one of them
+     * is derived again, until none is. */
+    if (u->unit_weights && u->status == KG_OK) s_wake(u, k);
     if (u->status != KG_OK) return u->status;
     /* 3. insert: from every triple added or raised so far (positive atoms) and from every
      * triple deleted for good (NOT atoms), over the new state */
     u->q_head = u->q_n = 0;
     for (uint32_t x = 0; x < u->n; x++)
-        if (u->e[x].state == ST_ADD || (u->e[x].asserted_new && !u->e[x].asserted_old)) push(u, x);
+        if (u->unit_weights ? u->e[x].state == ST_ADD && !u->e[x].in_old
+                            : u->e[x].state == ST_ADD || (u->e[x].asserted_new && !u->e[x].asserted_old))
+            push(u, x);
     for (uint32_t x = 0; x < u->n && u->status == KG_OK; x++)
         if (u->e[x].state == ST_DEL) {
             RsFact f = u->e[x].f;
@@ -903,6 +1020,8 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
         if ((s = rs_engine_compile_rule(&u.eng, &p->rules[i], &u.rules[i], err)) == KG_ERR_NOMEM)
             kg_error_set(err, s, "out of memory compiling the rules");
     if (s == KG_OK) s = index_atoms(&u);
+    u.unit_weights = 1;
+    for (size_t i = 0; i < p->n_rules; i++) u.unit_weights &= p->rules[i].weight >= 1;
     const RsProgram *dropped = change ? change->dropped : NULL;
     if (change) u.new_rules = change->new_rules;
     if (s == KG_OK && dropped && dropped->n_rules) {
@@ -990,7 +1109,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < u.n_dropped; i++)
         if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
     kg_free(u.dropped);
-    kg_free(u.atoms[0]), kg_free(u.atoms[1]);
+    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.empty), kg_free(u.waits);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);

@@ -443,6 +443,7 @@ typedef struct {
     KgRng rng;
     int n_entities;
     int named_graphs; /* some quads of this case go in named graphs */
+    int unit_weights; /* every rule has weight 1 (rs_update then takes a shortcut) */
     KgBuf rules;
     /* ids in the maintained store */
     KgTermId entity[MAX_ENTITIES], pred[N_PREDS], type, graph[2];
@@ -521,7 +522,7 @@ static void write_rule(Case *c, int head, int recursive)
     KgBuf *b = &c->rules;
     int unary = preds[head].unary, level = preds[head].level;
     int pos_hi = level < 1 ? 1 : level;
-    if (below(c, 2)) kg_buf_printf(b, "%s :: ", weights[below(c, 3)]);
+    if (below(c, 2) && !c->unit_weights) kg_buf_printf(b, "%s :: ", weights[below(c, 3)]);
     const Shape *sh;
     int first; /* the first body atom's predicate */
     if (recursive) {
@@ -618,6 +619,7 @@ static void case_init(Case *c, uint64_t seed, KgStore *st)
     kg_rng_seed(&c->rng, seed);
     c->n_entities = 6 + (int)below(c, MAX_ENTITIES - 5);
     c->named_graphs = below(c, 10) < 3;
+    c->unit_weights = below(c, 4) == 0;
     write_program(c);
     KgError err = {0};
     cr_assert_eq(kg_store_begin(st, &err), KG_OK, "%s", err.msg);
