@@ -980,21 +980,28 @@ static KgStatus write_result(Up *u, const KgQuad *add, size_t n_add)
         }
         if (en->state != ST_ADD) continue;
         if (rs_term_kind(&u->eng, q.s) == KG_TERM_LITERAL) continue; /* not RDF: kept out, as rs_reason does */
-        int is_new = 0;
-        s = kg_quad_add(u->store, &q, KG_INFERRED, &is_new, u->err);
-        if (s != KG_OK) break;
-        if (!en->in_old || is_new) {
-            u->st->n_inserted++;
-        } else {
-            KgDerivation old;
-            KgStatus g = kg_derivation_get(u->store, &q, &old, u->err);
-            if (g == KG_OK && old.confidence != en->conf) u->st->n_reconfidenced++;
-            else if (g != KG_OK && g != KG_ERR_NOT_FOUND) s = g;
-        }
         size_t n = en->n_prem;
         for (size_t i = 0; i < n && s == KG_OK; i++) s = premise_quad(u, &u->prems[en->prem_at + i], &prem[i]);
         if (s != KG_OK) break;
-        KgDerivation d = {u->rules[en->rule_plus1 - 1].rule->label, en->conf, prem, n};
+        const char *rule = u->rules[en->rule_plus1 - 1].rule->label;
+        if (en->in_old) {
+            /* derived again as it was recorded: nothing to write */
+            KgDerivation old;
+            KgStatus g = kg_derivation_get(u->store, &q, &old, u->err);
+            if (g != KG_OK && g != KG_ERR_NOT_FOUND) {
+                s = g;
+                break;
+            }
+            if (g == KG_OK && old.confidence != en->conf) u->st->n_reconfidenced++;
+            if (g == KG_OK && old.confidence == en->conf && old.n_premises == n && strcmp(old.rule, rule) == 0 &&
+                (!n || memcmp(old.premises, prem, n * sizeof *prem) == 0))
+                continue;
+        }
+        int is_new = 0;
+        s = kg_quad_add(u->store, &q, KG_INFERRED, &is_new, u->err);
+        if (s != KG_OK) break;
+        if (!en->in_old || is_new) u->st->n_inserted++;
+        KgDerivation d = {rule, en->conf, prem, n};
         s = kg_derivation_put(u->store, &q, &d, u->err);
     }
     return s;
