@@ -849,7 +849,7 @@ static void s_wake(Up *u, int k)
         nomem(u);
         return;
     }
-    for (int again = 1; again && u->status == KG_OK;) {
+    for (int again = 1; again && u->status == KG_OK && u->n_waits;) {
         again = 0;
         size_t n = u->n_waits;
         qsort(u->waits, n, sizeof *u->waits, compare_wait);
