@@ -659,7 +659,7 @@ static KgStatus set_derivation(Up *u, uint32_t x, const Compiled *c, const RsFac
         if (!grown) return nomem(u);
         u->prems = grown, u->cap_prems = cap;
     }
-    memcpy(u->prems + u->n_prems, prem, n_prem * sizeof *prem);
+    if (n_prem) memcpy(u->prems + u->n_prems, prem, n_prem * sizeof *prem);
     Entry *en = &u->e[x];
     en->prem_at = (uint32_t)u->n_prems, en->n_prem = (uint32_t)n_prem;
     en->rule_plus1 = (uint32_t)(c - u->rules) + 1;

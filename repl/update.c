@@ -102,7 +102,7 @@ static KgStatus asserted_roots(KgStore *store, const KgQuad *q, KgQuad *roots, s
     size_t n_prem = d.n_premises;
     KgQuad prem[64];
     if (n_prem > 64) n_prem = 64;
-    memcpy(prem, d.premises, n_prem * sizeof *prem); /* d is only valid until the next call */
+    if (n_prem) memcpy(prem, d.premises, n_prem * sizeof *prem); /* d is only valid until the next call */
     for (size_t i = 0; i < n_prem && s == KG_OK; i++) s = asserted_roots(store, &prem[i], roots, cap, n, depth + 1, err);
     return s;
 }
@@ -351,7 +351,7 @@ KgStatus repl_reason_update(KgStore *store, const char *const *kinds, const char
         long at = find_source(&rec, kinds[i], names[i]);
         if (at < 0) {
             fresh[i] = 1;
-        } else if (texts[i].len != rec.s[at].len || memcmp(texts[i].data, rec.s[at].text, texts[i].len) != 0) {
+        } else if (texts[i].len != rec.s[at].len || (texts[i].len && memcmp(texts[i].data, rec.s[at].text, texts[i].len) != 0)) {
             fresh[i] = 1, keep[at] = 0;
             s = add_source_to(dropped, rec.s[at].kind, rec.s[at].name, rec.s[at].text, rec.s[at].len, err);
         }
