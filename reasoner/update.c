@@ -540,7 +540,7 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
         join(j, 1);
     } else if (ok) {
         int bound[256];
-        memcpy(bound, j->bound, sizeof bound);
+        memcpy(bound, j->bound, r->n_vars * sizeof *bound);
         rs_engine_order_rest(c, bound, used, j->plan_buf, n);
         j->plan = j->plan_buf;
         join(j, 0);
@@ -799,8 +799,8 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
         for (size_t h = 0; h < r->n_heads && u->status == KG_OK && !j->done; h++) {
             /* the head's positions bind its variables to the goal's values */
             const KgTermId want[3] = {goal.s, goal.p, goal.o};
-            memset(j->bound, 0, sizeof j->bound);
-            memset(j->vals, 0, sizeof j->vals);
+            memset(j->bound, 0, r->n_vars * sizeof *j->bound);
+            memset(j->vals, 0, r->n_vars * sizeof *j->vals);
             int ok = 1;
             for (int p = 0; p < 3 && ok; p++) {
                 const RsTerm *t = &r->heads[h][p];
@@ -811,7 +811,7 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
             if (!ok) continue;
             j->c = c;
             int bound[256];
-            memcpy(bound, j->bound, sizeof bound);
+            memcpy(bound, j->bound, r->n_vars * sizeof *bound);
             char used[MAX_BODY] = {0};
             rs_engine_order_rest(c, bound, used, j->plan_buf, 0);
             j->plan = j->plan_buf;
