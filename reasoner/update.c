@@ -1,27 +1,34 @@
-/* reasoner/update.c: incremental maintenance (rs_update). A store closed under a program gets
- * asserted triples added and retracted, and its inferred triples are brought to what reasoning
- * from scratch would give, without starting over: delete/rederive (DRed, Gupta, Mumick and
- * Subrahmanian 1993), stratum by stratum for negation, with confidences (the max over
- * derivations of the rule's weight times its premises').
+/* reasoner/update.c: incremental maintenance (rs_update, rs_update_program). A store closed
+ * under a program gets asserted triples added and retracted (or rules added and dropped), and
+ * its inferred triples are brought to what reasoning from scratch would give, without starting
+ * over: delete/rederive (DRed, Gupta, Mumick and Subrahmanian 1993), stratum by stratum for
+ * negation, with confidences (the max over derivations of the rule's weight times its
+ * premises').
  *
  * Unlike rs_reason, nothing is loaded: rule bodies are joined against the store's own indexes
- * (kg_match), seen through an overlay of the changes made so far (`Up.map`), so an update
- * costs what the change touches, not what the store holds. The store is written only at the
- * end, so "the old state" is the store itself.
+ * (kg_match), seen through an overlay of the changes made so far (the entries of `Up`), so an
+ * update costs what the change touches, not what the store holds. The store is written only
+ * at the end, so "the old state" is the store itself.
  *
  * For each stratum k (rules R_k), with D the triples deleted so far and I those added (or
  * whose confidence rose):
- *   1. overdelete: every head of an R_k instance, true in the old state, that uses a triple of
- *      D in a positive atom or a triple of I (new) in a NOT atom, is deleted, and so on from
- *      what that deletes (unless it stays asserted);
+ *   1. overdelete: a head of an R_k instance, true in the old state, that uses a triple of D
+ *      in a positive atom, or a triple of I (new) in a NOT atom, is deleted when that instance
+ *      takes its recorded derivation away, and so on from what that deletes (unless it stays
+ *      asserted). The recorded derivation is a triple's best, and the recorded derivations
+ *      form proofs acyclic down to asserted triples: a triple whose recorded proof loses
+ *      nothing keeps its support and its confidence, so plain DRed's other deletions would
+ *      all be derived again;
  *   2. rederive: each deleted triple is derived again, goal-directed, from what is left by the
  *      rules of strata <= k, taking the best confidence over its derivations;
  *   3. insert: every head of an R_k instance that uses a triple of I in a positive atom or a
  *      triple of D (final) in a NOT atom, over the new state, is added or raised to the better
  *      confidence, and so on.
- * Facts of a stratum only feed rules of the same or higher strata (rs_stratify), so a stratum
- * never needs to be looked at again. owl:sameAs is handled by the profile's equality rules
- * (the same triples as rs_reason's representatives). */
+ * With every weight 1, what step 2 derives again is not passed on by step 3: a goal of step 2
+ * that passed over deleted triples waits for them instead (s_wake). Facts of a stratum only
+ * feed rules of the same or higher strata (rs_stratify), so a stratum never needs to be
+ * looked at again. owl:sameAs is handled by the profile's equality rules (the same triples as
+ * rs_reason's representatives). */
 #include "engine.h"
 
 #include <stdlib.h>
