@@ -90,6 +90,8 @@ int repl_cmd_query(Repl *r, int argc, char **argv);
 int repl_cmd_reason(Repl *r, int argc, char **argv);
 int repl_cmd_explain(Repl *r, int argc, char **argv);
 void repl_write_quad(Repl *r, KgStore *store, const KgQuad *q);
+/* Appends "s p o" with CURIEs to b. */
+void repl_quad_text(KgStore *store, const KgQuad *q, KgBuf *b);
 /* The proof of q as `explain` prints it (text), indented by depth; `seen` collects the triples
  * shown (free it with kg_free). */
 KgStatus repl_explain_quad(Repl *r, KgStore *store, const KgQuad *q, int depth, KgQuad **seen, size_t *n_seen,

@@ -231,10 +231,9 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
 /* ---------------------------------------------------------------- explain */
 
 /* "s p o" with CURIEs, into b (emptied first). */
-static void quad_text(KgStore *store, const KgQuad *q, KgBuf *b)
+void repl_quad_text(KgStore *store, const KgQuad *q, KgBuf *b)
 {
     KgTermId ids[3] = {q->s, q->p, q->o};
-    b->len = 0;
     for (int k = 0; k < 3; k++) {
         if (k) kg_buf_puts(b, " ");
         kg_term_write_id(store, ids[k], 1, b, NULL);
@@ -244,7 +243,7 @@ static void quad_text(KgStore *store, const KgQuad *q, KgBuf *b)
 static void write_quad(Repl *r, KgStore *store, const KgQuad *q)
 {
     KgBuf b = {0};
-    quad_text(store, q, &b);
+    repl_quad_text(store, q, &b);
     fputs(kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "", r->out);
     kg_buf_free(&b);
 }
@@ -255,7 +254,7 @@ void repl_write_quad(Repl *r, KgStore *store, const KgQuad *q) { write_quad(r, s
 static void write_dot_label(Repl *r, KgStore *store, const KgQuad *q)
 {
     KgBuf b = {0};
-    quad_text(store, q, &b);
+    repl_quad_text(store, q, &b);
     fputc('"', r->out);
     for (const char *c = kg_buf_cstr(&b) ? kg_buf_cstr(&b) : ""; *c; c++) {
         if (*c == '"' || *c == '\\') fputc('\\', r->out);

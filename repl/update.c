@@ -21,14 +21,19 @@ KgStatus repl_record_rule_sources(KgStore *store, const char *const *kinds, cons
     return s;
 }
 
+/* Adds a rule source to a program: a profile by name, a file by its recorded text. */
+static KgStatus add_source_to(RsProgram *p, const char *kind, const char *name, const char *text, size_t len,
+                              KgError *err)
+{
+    if (strcmp(kind, "profile") == 0) return rs_program_add_profile(p, name, err);
+    return rs_program_add_text(p, name, text, len, err);
+}
+
 /* The program of the recorded rule sources (empty when the store was never reasoned over). */
 static KgStatus add_source(void *ctx, const char *kind, const char *name, const char *text, size_t len)
 {
     void **c = ctx;
-    RsProgram *p = c[0];
-    KgError *err = c[1];
-    if (strcmp(kind, "profile") == 0) return rs_program_add_profile(p, name, err);
-    return rs_program_add_text(p, name, text, len, err);
+    return add_source_to(c[0], kind, name, text, len, c[1]);
 }
 
 static KgStatus recorded_program(KgStore *store, RsProgram **out, KgError *err)
@@ -107,13 +112,6 @@ static KgStatus asserted_roots(KgStore *store, const KgQuad *q, KgQuad *roots, s
     return s;
 }
 
-static void quad_words(KgStore *store, const KgQuad *q, KgBuf *b)
-{
-    kg_term_write_id(store, q->s, 1, b, NULL), kg_buf_puts(b, " ");
-    kg_term_write_id(store, q->p, 1, b, NULL), kg_buf_puts(b, " ");
-    kg_term_write_id(store, q->o, 1, b, NULL);
-}
-
 static int run_update(Repl *r, const char *cmd, int argc, char **argv, int retract)
 {
     const char *words[3], *graph;
@@ -136,9 +134,9 @@ static int run_update(Repl *r, const char *cmd, int argc, char **argv, int retra
             size_t n = 0;
             s = asserted_roots(store, &q, roots, 8, &n, 0, &err);
             KgBuf b = {0};
-            quad_words(store, &q, &b);
+            repl_quad_text(store, &q, &b);
             kg_buf_puts(&b, " is inferred, not asserted: retract what it comes from:");
-            for (size_t i = 0; i < n; i++) kg_buf_puts(&b, i ? ";" : ""), kg_buf_puts(&b, " "), quad_words(store, &roots[i], &b);
+            for (size_t i = 0; i < n; i++) kg_buf_puts(&b, i ? ";" : ""), kg_buf_puts(&b, " "), repl_quad_text(store, &roots[i], &b);
             if (s == KG_OK) s = kg_error_set(&err, KG_ERR_ARG, "%s", kg_buf_cstr(&b) ? kg_buf_cstr(&b) : "");
             kg_buf_free(&b);
         }
@@ -186,13 +184,16 @@ static KgStatus collect_quad(void *ctx, const KgQuad *q, KgError *err)
     return KG_OK;
 }
 
+static KgStatus count_source(void *ctx, const char *kind, const char *name, const char *text, size_t len)
+{
+    ++*(int *)ctx;
+    return KG_OK;
+}
+
 KgStatus repl_store_reasoned(KgStore *store, int *yes, KgError *err)
 {
-    RsProgram *p = NULL;
-    KgStatus s = recorded_program(store, &p, err);
-    *yes = s == KG_OK && rs_program_n_rules(p) > 0;
-    rs_program_free(p);
-    return s;
+    *yes = 0;
+    return kg_rule_source_each(store, count_source, yes, err);
 }
 
 KgStatus repl_load_update(KgStore *store, const char *path, const KgLoadOptions *opt, int unload, KgLoadStats *st,
@@ -313,13 +314,6 @@ static void sources_free(Sources *l)
 {
     for (size_t i = 0; i < l->n; i++) kg_free(l->s[i].kind), kg_free(l->s[i].name), kg_free(l->s[i].text);
     kg_free(l->s);
-}
-
-static KgStatus add_source_to(RsProgram *p, const char *kind, const char *name, const char *text, size_t len,
-                              KgError *err)
-{
-    if (strcmp(kind, "profile") == 0) return rs_program_add_profile(p, name, err);
-    return rs_program_add_text(p, name, text, len, err);
 }
 
 /* The recorded source named `name` (a profile or a file), -1 when none. */
