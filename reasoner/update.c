@@ -92,7 +92,7 @@ typedef struct {
     size_t n_prems, cap_prems;
     uint32_t *queue;   /* entries to propagate */
     size_t q_head, q_n, q_cap;
-    const KgQuad *retract;
+    KgQuad *retract; /* the quads retracted, sorted */
     size_t n_retract;
     RsUpdateStats *st;
     uint64_t n_steps;
@@ -170,14 +170,20 @@ static uint32_t entry(Up *u, const RsFact *f)
     return x;
 }
 
-/* Whether quad q is one of those being retracted. */
+static int compare_quad(const void *x, const void *y)
+{
+    const KgQuad *a = x, *b = y;
+    if (a->s != b->s) return a->s < b->s ? -1 : 1;
+    if (a->p != b->p) return a->p < b->p ? -1 : 1;
+    if (a->o != b->o) return a->o < b->o ? -1 : 1;
+    return (a->g > b->g) - (a->g < b->g);
+}
+
+/* Whether quad q is one of those being retracted (u->retract is sorted: this runs for every
+ * quad read of a triple the update looks at). */
 static int retracted(const Up *u, const KgQuad *q)
 {
-    for (size_t i = 0; i < u->n_retract; i++) {
-        const KgQuad *r = &u->retract[i];
-        if (r->s == q->s && r->p == q->p && r->o == q->o && r->g == q->g) return 1;
-    }
-    return 0;
+    return u->n_retract && bsearch(q, u->retract, u->n_retract, sizeof *q, compare_quad) != NULL;
 }
 
 /* Reads from the store whether entry x's triple is held, asserted before and after. */
@@ -285,7 +291,6 @@ struct Join {
     uint32_t best_rule_plus1;
     RsFact best_prem[MAX_BODY];
     size_t best_n_prem;
-    int for_stratum;        /* insert/overdelete: the stratum whose heads are changed */
 };
 
 static KgTermId value_of(const Join *j, const RsTerm *t, KgTermId constant)
@@ -502,8 +507,7 @@ static void join(Join *j, size_t step)
 
 /* Runs rule c with body atom `ai` bound to triple f (a positive atom, or a NOT atom whose
  * variables found elsewhere take f's values), then the rest in the view. */
-static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int view, void (*found)(Join *j),
-                     int for_stratum)
+static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int view, void (*found)(Join *j))
 {
     const RsRule *r = c->rule;
     const RsAtom *a = &r->body[ai];
@@ -514,7 +518,7 @@ static void run_from(Up *u, const Compiled *c, size_t ai, const RsFact *f, int v
     Join *j = u->join; /* one for every call: only its variables are cleared */
     memset(j->bound, 0, r->n_vars * sizeof *j->bound);
     memset(j->vals, 0, r->n_vars * sizeof *j->vals);
-    j->u = u, j->c = c, j->view = view, j->found = found, j->for_stratum = for_stratum, j->goal = NULL;
+    j->u = u, j->c = c, j->view = view, j->found = found, j->goal = NULL;
     j->goal_entry = NO_ENTRY;
     j->seed_kind = a->kind == RS_ATOM_NOT ? SEED_NOT : SEED_PREMISE;
     char used[MAX_BODY] = {0};
@@ -786,7 +790,7 @@ static void run_rules_from(Up *u, int k, const RsFact *f, int positive, int view
             else hi = mid;
         }
         for (size_t i = lo; i < n && refs[i].predicate == want && u->status == KG_OK; i++)
-            if (rule_in(u, refs[i].rule, k, 0)) run_from(u, &u->rules[refs[i].rule], refs[i].atom, f, view, found, k);
+            if (rule_in(u, refs[i].rule, k, 0)) run_from(u, &u->rules[refs[i].rule], refs[i].atom, f, view, found);
         if (!want && !f->p) break;
     }
 }
@@ -1021,11 +1025,20 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
 {
     RsUpdateStats st = {0};
     double t0 = kg_now();
-    Up u = {.store = store, .prog = p, .err = err, .retract = retract, .n_retract = n_retract, .st = &st};
+    Up u = {.store = store, .prog = p, .err = err, .n_retract = n_retract, .st = &st};
     u.eng = (Engine){.store = store, .prog = p, .err = err};
+    if (n_retract) {
+        if (!(u.retract = kg_malloc(n_retract * sizeof *u.retract)))
+            return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+        memcpy(u.retract, retract, n_retract * sizeof *u.retract);
+        qsort(u.retract, n_retract, sizeof *u.retract, compare_quad);
+    }
     int own_transaction = !kg_store_in_transaction(store);
     KgStatus s = own_transaction ? kg_store_begin(store, err) : KG_OK;
-    if (s != KG_OK) return s;
+    if (s != KG_OK) {
+        kg_free(u.retract);
+        return s;
+    }
     u.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *u.rules);
     u.join = kg_calloc(1, sizeof *u.join);
     if (!u.rules || !u.join) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
@@ -1123,7 +1136,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < u.n_dropped; i++)
         if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
     kg_free(u.dropped);
-    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.empty), kg_free(u.waits);
+    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.empty), kg_free(u.waits), kg_free(u.retract);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);
