@@ -65,14 +65,20 @@ KgStatus kg_quad_unmark(KgStore *store, const KgQuad *q, unsigned mark, int *had
         return kg_error_set(err, KG_ERR_INTERNAL, "removing a quad outside a transaction");
     if (!q->s || !q->p || !q->o || q->g == KG_ANY_GRAPH)
         return kg_error_set(err, KG_ERR_ARG, "a quad needs a subject, predicate and object");
-    KgStatus s = run_quad_stmt(store, STMT_QUAD_UNMARK, q, mark, "unmarking a quad", err);
-    if (s != KG_OK || sqlite3_changes(store->db) == 0) return s;
+    /* a quad that carries no other mark is deleted at once: unmarking it first would rewrite
+     * every index (mark is in each) only to delete it after */
+    KgStatus s = run_quad_stmt(store, STMT_QUAD_DELETE_MARKED, q, mark, "deleting a quad", err);
+    if (s != KG_OK) return s;
+    int deleted = sqlite3_changes(store->db) > 0;
+    if (!deleted) {
+        if ((s = run_quad_stmt(store, STMT_QUAD_UNMARK, q, mark, "unmarking a quad", err)) != KG_OK) return s;
+        if (sqlite3_changes(store->db) == 0) return KG_OK;
+    }
     if (had) *had = 1;
     if ((mark & KG_INFERRED) &&
         (s = run_quad_stmt(store, STMT_DERIVATION_DELETE, q, 0, "deleting a derivation", err)) != KG_OK)
         return s;
-    if ((s = run_quad_stmt(store, STMT_QUAD_DELETE_UNMARKED, q, 0, "deleting a quad", err)) != KG_OK) return s;
-    if (sqlite3_changes(store->db) > 0 && kg_stats_touch(store, q->p) != KG_OK)
+    if (deleted && kg_stats_touch(store, q->p) != KG_OK)
         return kg_error_set(err, KG_ERR_NOMEM, "out of memory removing a quad");
     return KG_OK;
 }

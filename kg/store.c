@@ -81,7 +81,8 @@ static const char *const stmt_sql[N_STMTS] = {
                        "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND (mark & ?5) = 0",
     [STMT_QUAD_UNMARK] = "UPDATE quads SET mark = mark & ~?5 "
                          "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND (mark & ?5) != 0",
-    [STMT_QUAD_DELETE_UNMARKED] = "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND mark = 0",
+    [STMT_QUAD_DELETE_MARKED] = "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 "
+                                "AND (mark & ~?5) = 0",
     [STMT_DERIVATION_DELETE] = "DELETE FROM derivations WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
     [STMT_RULE_SOURCE_PUT] = "INSERT OR REPLACE INTO rule_sources(seq, kind, name, text) VALUES("
                              "(SELECT seq FROM rule_sources WHERE kind = ?1 AND name = ?2), ?1, ?2, ?3)",

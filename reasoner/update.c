@@ -49,6 +49,17 @@ typedef struct AtomRef {
 
 typedef struct Join Join;
 
+/* A pattern's rows as the store holds them: u->rows[at .. at + n). The key's 0s are "any";
+ * an all-0 key is a free slot (a full scan is never cached). */
+typedef struct Pattern {
+    RsFact key;
+    uint32_t at, n;
+} Pattern;
+
+/* At most this many rows are cached (24 bytes each); a pattern that does not fit is read
+ * from the store each time. */
+#define CACHE_ROWS (1u << 20)
+
 /* What an overdeleted grounding lost: a positive premise, a NOT atom's truth, its rule. */
 enum { SEED_PREMISE, SEED_NOT, SEED_RULE };
 
@@ -103,10 +114,11 @@ typedef struct {
     size_t n_dropped;
     const uint8_t *new_rules;
     int unit_weights; /* every rule of the program has weight 1 */
-    /* patterns (0: any) the store has no quad for: the store does not change before the end,
-     * and rules look the same schema patterns up again and again */
-    RsFact *empty;
-    size_t n_empty, cap_empty;
+    /* the rows of the patterns looked up so far (cached_rows) */
+    struct Pattern *patterns;
+    size_t n_patterns, cap_patterns;
+    RsFact *rows;
+    size_t n_rows, cap_rows;
     /* step 2 with unit weights: a goal that passed over a deleted triple waits for it */
     struct Wait *waits;
     size_t n_waits, cap_waits;
@@ -353,67 +365,120 @@ static void note_wait(Up *u, uint32_t blocker, uint32_t waiter)
     u->waits[u->n_waits++] = (Wait){blocker, waiter};
 }
 
-static int empty_known(const Up *u, const RsFact *key)
+static Pattern *pattern_find(const Up *u, const RsFact *key)
 {
-    if (!u->cap_empty) return 0;
-    for (size_t i = hash_fact(key) & (u->cap_empty - 1);; i = (i + 1) & (u->cap_empty - 1)) {
-        const RsFact *e = &u->empty[i];
-        if (!e->s && !e->p && !e->o) return 0; /* a free slot: a pattern binds something */
-        if (e->s == key->s && e->p == key->p && e->o == key->o) return 1;
+    if (!u->cap_patterns) return NULL;
+    for (size_t i = hash_fact(key) & (u->cap_patterns - 1);; i = (i + 1) & (u->cap_patterns - 1)) {
+        Pattern *p = &u->patterns[i];
+        if (!p->key.s && !p->key.p && !p->key.o) return NULL;
+        if (p->key.s == key->s && p->key.p == key->p && p->key.o == key->o) return p;
     }
 }
 
-static void empty_add(Up *u, const RsFact *key)
+/* Remembers pattern key's rows; only a cache: out of memory, it is not remembered. */
+static void pattern_add(Up *u, const RsFact *key, size_t at, size_t n)
 {
-    if (!key->s && !key->p && !key->o) return;
-    if (2 * (u->n_empty + 1) > u->cap_empty) {
-        size_t cap = u->cap_empty ? 2 * u->cap_empty : 1024;
-        RsFact *t = kg_calloc(cap, sizeof *t);
-        if (!t) return; /* only a cache */
-        for (size_t i = 0; i < u->cap_empty; i++) {
-            const RsFact *e = &u->empty[i];
-            if (!e->s && !e->p && !e->o) continue;
-            size_t at = hash_fact(e) & (cap - 1);
-            while (t[at].s || t[at].p || t[at].o) at = (at + 1) & (cap - 1);
-            t[at] = *e;
+    if (2 * (u->n_patterns + 1) > u->cap_patterns) {
+        size_t cap = u->cap_patterns ? 2 * u->cap_patterns : 1024;
+        Pattern *t = kg_calloc(cap, sizeof *t);
+        if (!t) return;
+        for (size_t i = 0; i < u->cap_patterns; i++) {
+            const Pattern *p = &u->patterns[i];
+            if (!p->key.s && !p->key.p && !p->key.o) continue;
+            size_t to = hash_fact(&p->key) & (cap - 1);
+            while (t[to].key.s || t[to].key.p || t[to].key.o) to = (to + 1) & (cap - 1);
+            t[to] = *p;
         }
-        kg_free(u->empty);
-        u->empty = t, u->cap_empty = cap;
+        kg_free(u->patterns);
+        u->patterns = t, u->cap_patterns = cap;
     }
-    size_t at = hash_fact(key) & (u->cap_empty - 1);
-    while (u->empty[at].s || u->empty[at].p || u->empty[at].o) at = (at + 1) & (u->cap_empty - 1);
-    u->empty[at] = *key;
-    u->n_empty++;
+    size_t to = hash_fact(key) & (u->cap_patterns - 1);
+    while (u->patterns[to].key.s || u->patterns[to].key.p || u->patterns[to].key.o) to = (to + 1) & (u->cap_patterns - 1);
+    u->patterns[to] = (Pattern){*key, (uint32_t)at, (uint32_t)n};
+    u->n_patterns++;
+}
+
+/* The rows the store holds for pattern key (0: any), one per quad, read once: the store does
+ * not change before the end, and rules look the same patterns up again and again (a class's
+ * members, a property's domain). 0 when they do not fit the cache (or on an error, in
+ * u->status): the caller reads the store itself. */
+static int cached_rows(Up *u, const RsFact *key, size_t *at, size_t *n)
+{
+    const Pattern *p = pattern_find(u, key);
+    if (p) {
+        *at = p->at, *n = p->n;
+        return 1;
+    }
+    if (!key->s && !key->p && !key->o) return 0;
+    size_t start = u->n_rows;
+    KgQuad pat = {key->s ? key->s : KG_ANY, key->p ? key->p : KG_ANY, key->o ? key->o : KG_ANY, KG_ANY_GRAPH}, q;
+    KgIter *it = NULL;
+    int fits = 1;
+    KgStatus s = kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
+    while (s == KG_OK && (s = kg_iter_next(it, &q, NULL, u->err)) == KG_OK) {
+        if (u->n_rows == u->cap_rows) {
+            size_t cap = u->cap_rows ? 2 * u->cap_rows : 4096;
+            RsFact *grown = u->n_rows < CACHE_ROWS ? kg_realloc(u->rows, cap * sizeof *grown) : NULL;
+            if (!grown) {
+                fits = 0;
+                break;
+            }
+            u->rows = grown, u->cap_rows = cap;
+        }
+        u->rows[u->n_rows++] = (RsFact){q.s, q.p, q.o};
+    }
+    kg_iter_free(it);
+    if (s != KG_OK && s != KG_DONE) u->status = s;
+    if (!fits || u->status != KG_OK) {
+        u->n_rows = start;
+        return 0;
+    }
+    pattern_add(u, key, start, u->n_rows - start);
+    *at = start, *n = u->n_rows - start;
+    return 1;
+}
+
+/* One row f of atom a's pattern, in the join's view: visited, or counted; 0 when the count
+ * has what it wanted. */
+static int take_row(Join *j, const RsAtom *a, size_t ai, const RsFact *f, size_t step, MatchCount *count)
+{
+    Up *u = j->u;
+    if (j->view == VIEW_NEW) {
+        uint32_t x = find(u, f);
+        if (x != NO_ENTRY && u->e[x].state == ST_DEL) {
+            /* the goal may be derivable once x is again: x wakes it then */
+            if (j->goal_entry != NO_ENTRY) note_wait(u, x, j->goal_entry);
+            return 1;
+        }
+    }
+    if (count) {
+        count->n_found++;
+        return !count->stop_at_first;
+    }
+    visit(j, a, ai, f, step);
+    return 1;
 }
 
 static void each_match(Join *j, const RsAtom *a, size_t ai, const RsFact *key, size_t step, MatchCount *count)
 {
     Up *u = j->u;
-    KgQuad pat = {key->s ? key->s : KG_ANY, key->p ? key->p : KG_ANY, key->o ? key->o : KG_ANY, KG_ANY_GRAPH}, q;
-    KgIter *it = NULL;
-    int known_empty = empty_known(u, key), n_rows = 0;
-    KgStatus s = known_empty ? KG_DONE : kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
-    while (s == KG_OK && u->status == KG_OK && (s = kg_iter_next(it, &q, NULL, u->err)) == KG_OK) {
-        RsFact f = {q.s, q.p, q.o};
-        n_rows++;
-        if (j->view == VIEW_NEW) {
-            uint32_t x = find(u, &f);
-            if (x != NO_ENTRY && u->e[x].state == ST_DEL) {
-                /* the goal may be derivable once x is again: x wakes it then */
-                if (j->goal_entry != NO_ENTRY) note_wait(u, x, j->goal_entry);
-                continue;
-            }
+    size_t at, n;
+    if (cached_rows(u, key, &at, &n)) {
+        for (size_t i = 0; i < n && u->status == KG_OK; i++) {
+            RsFact f = u->rows[at + i]; /* a copy: visiting may grow u->rows */
+            if (!take_row(j, a, ai, &f, step, count)) break;
         }
-        if (count) {
-            count->n_found++;
-            if (count->stop_at_first) break;
-            continue;
+    } else if (u->status == KG_OK) {
+        KgQuad pat = {key->s ? key->s : KG_ANY, key->p ? key->p : KG_ANY, key->o ? key->o : KG_ANY, KG_ANY_GRAPH}, q;
+        KgIter *it = NULL;
+        KgStatus s = kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
+        while (s == KG_OK && u->status == KG_OK && (s = kg_iter_next(it, &q, NULL, u->err)) == KG_OK) {
+            RsFact f = {q.s, q.p, q.o};
+            if (!take_row(j, a, ai, &f, step, count)) break;
         }
-        visit(j, a, ai, &f, step);
+        kg_iter_free(it);
+        if (s != KG_OK && s != KG_DONE && u->status == KG_OK) u->status = s;
     }
-    kg_iter_free(it);
-    if (s == KG_DONE && !n_rows && !known_empty) empty_add(u, key);
-    if (s != KG_OK && s != KG_DONE && u->status == KG_OK) u->status = s;
     if (j->view != VIEW_NEW || !u->n_heads || u->status != KG_OK) return;
     if (count && count->stop_at_first && count->n_found) return;
     /* the added triples the store did not hold */
@@ -1136,7 +1201,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < u.n_dropped; i++)
         if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
     kg_free(u.dropped);
-    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.empty), kg_free(u.waits), kg_free(u.retract);
+    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.patterns), kg_free(u.rows), kg_free(u.waits), kg_free(u.retract);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);
