@@ -58,6 +58,31 @@ out:
     return s;
 }
 
+/* Decodes a derivation from statement st's columns rule, confidence, premises (from `col`)
+ * into *out: its strings and premises in the store's buffers, valid until the next call. */
+static KgStatus decode(KgStore *store, sqlite3_stmt *st, int col, KgDerivation *out, KgError *err)
+{
+    const unsigned char *blob = sqlite3_column_blob(st, col + 2);
+    size_t n = (size_t)sqlite3_column_bytes(st, col + 2) / 32;
+    store->deriv_rule.len = 0;
+    if (kg_buf_puts(&store->deriv_rule, (const char *)sqlite3_column_text(st, col)) != KG_OK ||
+        !kg_buf_cstr(&store->deriv_rule))
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading a derivation");
+    if (n > store->cap_deriv_premises) {
+        KgQuad *np = kg_realloc(store->deriv_premises, n * sizeof *np);
+        if (!np) return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading a derivation");
+        store->deriv_premises = np, store->cap_deriv_premises = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        store->deriv_premises[i] = (KgQuad){get_u64(blob + 32 * i), get_u64(blob + 32 * i + 8),
+                                           get_u64(blob + 32 * i + 16), get_u64(blob + 32 * i + 24)};
+    out->rule = kg_buf_cstr(&store->deriv_rule);
+    out->confidence = sqlite3_column_double(st, col + 1);
+    out->premises = store->deriv_premises;
+    out->n_premises = n;
+    return KG_OK;
+}
+
 KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, KgError *err)
 {
     memset(out, 0, sizeof *out);
@@ -65,33 +90,30 @@ KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, K
     if (!st) return KG_ERR_DB;
     bind_quad(st, q);
     int rc = sqlite3_step(st);
+    KgStatus s;
+    if (rc == SQLITE_DONE) s = KG_ERR_NOT_FOUND;
+    else if (rc != SQLITE_ROW) s = kg_db_error(store, err, "reading a derivation");
+    else s = decode(store, st, 0, out, err);
+    sqlite3_reset(st);
+    return s;
+}
+
+KgStatus kg_derivation_each_of_subject(KgStore *store, KgTermId subject,
+                                       KgStatus (*fn)(void *ctx, const KgQuad *q, const KgDerivation *d),
+                                       void *ctx, KgError *err)
+{
+    sqlite3_stmt *st = kg_stmt(store, STMT_DERIVATION_OF_SUBJECT, err);
+    if (!st) return KG_ERR_DB;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)subject);
     KgStatus s = KG_OK;
-    if (rc == SQLITE_DONE) {
-        s = KG_ERR_NOT_FOUND;
-    } else if (rc != SQLITE_ROW) {
-        s = kg_db_error(store, err, "reading a derivation");
-    } else {
-        const unsigned char *blob = sqlite3_column_blob(st, 2);
-        size_t n = (size_t)sqlite3_column_bytes(st, 2) / 32;
-        store->deriv_rule.len = 0;
-        if (kg_buf_puts(&store->deriv_rule, (const char *)sqlite3_column_text(st, 0)) != KG_OK ||
-            !kg_buf_cstr(&store->deriv_rule)) {
-            s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading a derivation");
-        } else if (n > store->cap_deriv_premises) {
-            KgQuad *np = kg_realloc(store->deriv_premises, n * sizeof *np);
-            if (!np) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading a derivation");
-            else store->deriv_premises = np, store->cap_deriv_premises = n;
-        }
-        if (s == KG_OK) {
-            for (size_t i = 0; i < n; i++)
-                store->deriv_premises[i] = (KgQuad){get_u64(blob + 32 * i), get_u64(blob + 32 * i + 8),
-                                                   get_u64(blob + 32 * i + 16), get_u64(blob + 32 * i + 24)};
-            out->rule = kg_buf_cstr(&store->deriv_rule);
-            out->confidence = sqlite3_column_double(st, 1);
-            out->premises = store->deriv_premises;
-            out->n_premises = n;
-        }
+    int rc;
+    while (s == KG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        KgQuad q = {subject, (KgTermId)sqlite3_column_int64(st, 0), (KgTermId)sqlite3_column_int64(st, 1),
+                    (KgTermId)sqlite3_column_int64(st, 2)};
+        KgDerivation d;
+        if ((s = decode(store, st, 3, &d, err)) == KG_OK) s = fn(ctx, &q, &d);
     }
+    if (s == KG_OK && rc != SQLITE_DONE) s = kg_db_error(store, err, "reading the derivations");
     sqlite3_reset(st);
     return s;
 }

@@ -336,6 +336,12 @@ KgStatus kg_derivation_put(KgStore *store, const KgQuad *q, const KgDerivation *
 /* Reads the derivation of q into *out (its strings and premises valid until the next call);
  * KG_ERR_NOT_FOUND when none is recorded (an asserted quad, or one not in the store). */
 KgStatus kg_derivation_get(KgStore *store, const KgQuad *q, KgDerivation *out, KgError *err);
+/* Calls fn for each recorded derivation of a quad with this subject (d as kg_derivation_get
+ * gives it, valid during the call); fn must not read derivations itself; its status other
+ * than KG_OK stops it. */
+KgStatus kg_derivation_each_of_subject(KgStore *store, KgTermId subject,
+                                       KgStatus (*fn)(void *ctx, const KgQuad *q, const KgDerivation *d),
+                                       void *ctx, KgError *err);
 /* Calls fn for each inferred quad whose recorded confidence is below 1 (so that reasoning
  * again starts from what weighted rules concluded); fn's status other than KG_OK stops it. */
 KgStatus kg_derivation_each_uncertain(KgStore *store,

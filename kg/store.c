@@ -115,6 +115,7 @@ static const char *const stmt_sql[N_STMTS] = {
                             "premises) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [STMT_DERIVATION_GET] = "SELECT rule, confidence, premises FROM derivations "
                             "WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
+    [STMT_DERIVATION_OF_SUBJECT] = "SELECT p, o, g, rule, confidence, premises FROM derivations WHERE s = ?1",
     [STMT_DERIVATION_UNCERTAIN] = "SELECT s, p, o, g, confidence FROM derivations WHERE confidence < 1",
     [STMT_EMBEDDING_PUT] = "INSERT OR REPLACE INTO embeddings(name, model, dim, entity_width, "
                            "relation_width, settings) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",

@@ -30,6 +30,7 @@
  * looked at again. owl:sameAs is handled by the profile's equality rules (the same triples as
  * rs_reason's representatives). */
 #include "engine.h"
+#include "store_view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,17 +49,6 @@ typedef struct AtomRef {
 } AtomRef;
 
 typedef struct Join Join;
-
-/* A pattern's rows as the store holds them: u->rows[at .. at + n). The key's 0s are "any";
- * an all-0 key is a free slot (a full scan is never cached). */
-typedef struct Pattern {
-    RsFact key;
-    uint32_t at, n;
-} Pattern;
-
-/* At most this many rows are cached (24 bytes each); a pattern that does not fit is read
- * from the store each time. */
-#define CACHE_ROWS (1u << 20)
 
 /* What an overdeleted grounding lost: a positive premise, a NOT atom's truth, its rule. */
 enum { SEED_PREMISE, SEED_NOT, SEED_RULE };
@@ -114,11 +104,11 @@ typedef struct {
     size_t n_dropped;
     const uint8_t *new_rules;
     int unit_weights; /* every rule of the program has weight 1 */
-    /* the rows of the patterns looked up so far (cached_rows) */
-    struct Pattern *patterns;
-    size_t n_patterns, cap_patterns;
-    RsFact *rows;
-    size_t n_rows, cap_rows;
+    StoreView *view; /* the store as the update found it, read once */
+    KgQuad *added;   /* the quads asserted, sorted, without repeats */
+    size_t n_added;
+    SvQuad *held;    /* held_quads' */
+    size_t cap_held;
     /* step 2 with unit weights: a goal that passed over a deleted triple waits for it */
     struct Wait *waits;
     size_t n_waits, cap_waits;
@@ -191,6 +181,12 @@ static int compare_quad(const void *x, const void *y)
     return (a->g > b->g) - (a->g < b->g);
 }
 
+/* Whether quad q matches pattern key (0: any). */
+static int matches(const RsFact *key, const KgQuad *q)
+{
+    return (!key->s || key->s == q->s) && (!key->p || key->p == q->p) && (!key->o || key->o == q->o);
+}
+
 /* Whether quad q is one of those being retracted (u->retract is sorted: this runs for every
  * quad read of a triple the update looks at). */
 static int retracted(const Up *u, const KgQuad *q)
@@ -198,27 +194,60 @@ static int retracted(const Up *u, const KgQuad *q)
     return u->n_retract && bsearch(q, u->retract, u->n_retract, sizeof *q, compare_quad) != NULL;
 }
 
+/* The quads of triple f the store held (any graph, with their marks), in u->held: valid until
+ * the next call. */
+static KgStatus held_quads(Up *u, const RsFact *f, size_t *n)
+{
+    *n = 0;
+    size_t at, n_cand;
+    int cached = 0;
+    KgStatus s = sv_candidates(u->view, f, &at, &n_cand, &cached, u->err);
+    if (s != KG_OK) return u->status = s;
+    KgIter *it = NULL;
+    if (!cached && (s = kg_match_new(u->store, &(KgQuad){f->s, f->p, f->o, KG_ANY_GRAPH}, KG_ASSERTED | KG_INFERRED, &it,
+                                     u->err)) != KG_OK)
+        return u->status = s;
+    for (size_t i = 0; s == KG_OK; i++) {
+        SvQuad q;
+        if (cached) {
+            if (i == n_cand) break;
+            q = sv_quad(u->view, at + i);
+            if (!matches(f, &q.q)) continue;
+        } else if ((s = kg_iter_next(it, &q.q, &q.mark, u->err)) != KG_OK) {
+            break;
+        }
+        if (*n == u->cap_held) {
+            size_t cap = u->cap_held ? 2 * u->cap_held : 16;
+            SvQuad *grown = kg_realloc(u->held, cap * sizeof *grown);
+            if (!grown) {
+                s = nomem(u);
+                break;
+            }
+            u->held = grown, u->cap_held = cap;
+        }
+        u->held[(*n)++] = q;
+    }
+    kg_iter_free(it);
+    if (s == KG_DONE) s = KG_OK;
+    return s == KG_OK ? KG_OK : (u->status = s);
+}
+
 /* Reads from the store whether entry x's triple is held, asserted before and after. */
 static KgStatus know(Up *u, uint32_t x)
 {
-    Entry *en = &u->e[x];
-    if (en->known) return KG_OK;
-    KgQuad pat = {en->f.s, en->f.p, en->f.o, KG_ANY_GRAPH}, q;
-    KgIter *it = NULL;
-    unsigned mark;
-    int in_old = 0, a_old = 0, a_new = 0;
-    KgStatus s = kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
-    while (s == KG_OK && (s = kg_iter_next(it, &q, &mark, u->err)) == KG_OK) {
-        in_old = 1;
-        if (mark & KG_ASSERTED) {
+    if (u->e[x].known) return KG_OK;
+    RsFact f = u->e[x].f;
+    size_t n;
+    KgStatus s = held_quads(u, &f, &n);
+    if (s != KG_OK) return s;
+    int a_old = 0, a_new = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u->held[i].mark & KG_ASSERTED) {
             a_old = 1;
-            if (!retracted(u, &q)) a_new = 1;
+            if (!retracted(u, &u->held[i].q)) a_new = 1;
         }
-    }
-    kg_iter_free(it);
-    if (s != KG_DONE) return u->status = s;
-    en = &u->e[x];
-    en->in_old = (uint8_t)in_old, en->asserted_old = (uint8_t)a_old;
+    Entry *en = &u->e[x];
+    en->in_old = n > 0, en->asserted_old = (uint8_t)a_old;
     en->asserted_new = (uint8_t)(en->asserted_new | a_new);
     en->known = 1;
     return KG_OK;
@@ -228,19 +257,19 @@ static KgStatus know(Up *u, uint32_t x)
  * derivation's (the overlay's, or the store's recorded one). */
 static double conf_of(Up *u, const RsFact *f)
 {
+    if (u->unit_weights) return 1; /* every derivation's, and so every triple's */
     uint32_t x = entry(u, f);
     if (x == NO_ENTRY || know(u, x) != KG_OK) return 0;
     Entry *en = &u->e[x];
     if (en->asserted_new) return 1;
     if (en->state == ST_ADD) return en->conf;
     if (!en->conf_known) {
-        KgDerivation d;
-        KgQuad q = {f->s, f->p, f->o, KG_DEFAULT_GRAPH};
-        KgStatus s = kg_derivation_get(u->store, &q, &d, u->err);
+        SvRecorded d;
+        int found = 0;
+        KgStatus s = sv_recorded(u->view, f, &d, &found, u->err);
+        if (s != KG_OK) return u->status = s, 0;
         en = &u->e[x];
-        if (s == KG_OK) en->conf = d.confidence;
-        else if (s == KG_ERR_NOT_FOUND) en->conf = 1;
-        else return u->status = s, 0;
+        en->conf = found ? d.confidence : 1;
         en->conf_known = 1;
     }
     return en->conf;
@@ -365,79 +394,6 @@ static void note_wait(Up *u, uint32_t blocker, uint32_t waiter)
     u->waits[u->n_waits++] = (Wait){blocker, waiter};
 }
 
-static Pattern *pattern_find(const Up *u, const RsFact *key)
-{
-    if (!u->cap_patterns) return NULL;
-    for (size_t i = hash_fact(key) & (u->cap_patterns - 1);; i = (i + 1) & (u->cap_patterns - 1)) {
-        Pattern *p = &u->patterns[i];
-        if (!p->key.s && !p->key.p && !p->key.o) return NULL;
-        if (p->key.s == key->s && p->key.p == key->p && p->key.o == key->o) return p;
-    }
-}
-
-/* Remembers pattern key's rows; only a cache: out of memory, it is not remembered. */
-static void pattern_add(Up *u, const RsFact *key, size_t at, size_t n)
-{
-    if (2 * (u->n_patterns + 1) > u->cap_patterns) {
-        size_t cap = u->cap_patterns ? 2 * u->cap_patterns : 1024;
-        Pattern *t = kg_calloc(cap, sizeof *t);
-        if (!t) return;
-        for (size_t i = 0; i < u->cap_patterns; i++) {
-            const Pattern *p = &u->patterns[i];
-            if (!p->key.s && !p->key.p && !p->key.o) continue;
-            size_t to = hash_fact(&p->key) & (cap - 1);
-            while (t[to].key.s || t[to].key.p || t[to].key.o) to = (to + 1) & (cap - 1);
-            t[to] = *p;
-        }
-        kg_free(u->patterns);
-        u->patterns = t, u->cap_patterns = cap;
-    }
-    size_t to = hash_fact(key) & (u->cap_patterns - 1);
-    while (u->patterns[to].key.s || u->patterns[to].key.p || u->patterns[to].key.o) to = (to + 1) & (u->cap_patterns - 1);
-    u->patterns[to] = (Pattern){*key, (uint32_t)at, (uint32_t)n};
-    u->n_patterns++;
-}
-
-/* The rows the store holds for pattern key (0: any), one per quad, read once: the store does
- * not change before the end, and rules look the same patterns up again and again (a class's
- * members, a property's domain). 0 when they do not fit the cache (or on an error, in
- * u->status): the caller reads the store itself. */
-static int cached_rows(Up *u, const RsFact *key, size_t *at, size_t *n)
-{
-    const Pattern *p = pattern_find(u, key);
-    if (p) {
-        *at = p->at, *n = p->n;
-        return 1;
-    }
-    if (!key->s && !key->p && !key->o) return 0;
-    size_t start = u->n_rows;
-    KgQuad pat = {key->s ? key->s : KG_ANY, key->p ? key->p : KG_ANY, key->o ? key->o : KG_ANY, KG_ANY_GRAPH}, q;
-    KgIter *it = NULL;
-    int fits = 1;
-    KgStatus s = kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
-    while (s == KG_OK && (s = kg_iter_next(it, &q, NULL, u->err)) == KG_OK) {
-        if (u->n_rows == u->cap_rows) {
-            size_t cap = u->cap_rows ? 2 * u->cap_rows : 4096;
-            RsFact *grown = u->n_rows < CACHE_ROWS ? kg_realloc(u->rows, cap * sizeof *grown) : NULL;
-            if (!grown) {
-                fits = 0;
-                break;
-            }
-            u->rows = grown, u->cap_rows = cap;
-        }
-        u->rows[u->n_rows++] = (RsFact){q.s, q.p, q.o};
-    }
-    kg_iter_free(it);
-    if (s != KG_OK && s != KG_DONE) u->status = s;
-    if (!fits || u->status != KG_OK) {
-        u->n_rows = start;
-        return 0;
-    }
-    pattern_add(u, key, start, u->n_rows - start);
-    *at = start, *n = u->n_rows - start;
-    return 1;
-}
-
 /* One row f of atom a's pattern, in the join's view: visited, or counted; 0 when the count
  * has what it wanted. */
 static int take_row(Join *j, const RsAtom *a, size_t ai, const RsFact *f, size_t step, MatchCount *count)
@@ -463,15 +419,22 @@ static void each_match(Join *j, const RsAtom *a, size_t ai, const RsFact *key, s
 {
     Up *u = j->u;
     size_t at, n;
-    if (cached_rows(u, key, &at, &n)) {
+    int cached = 0;
+    KgStatus s = sv_candidates(u->view, key, &at, &n, &cached, u->err);
+    if (s != KG_OK) {
+        u->status = s;
+        return;
+    }
+    if (cached) {
         for (size_t i = 0; i < n && u->status == KG_OK; i++) {
-            RsFact f = u->rows[at + i]; /* a copy: visiting may grow u->rows */
-            if (!take_row(j, a, ai, &f, step, count)) break;
+            SvQuad q = sv_quad(u->view, at + i);
+            RsFact f = {q.q.s, q.q.p, q.q.o};
+            if (matches(key, &q.q) && !take_row(j, a, ai, &f, step, count)) break;
         }
-    } else if (u->status == KG_OK) {
+    } else {
         KgQuad pat = {key->s ? key->s : KG_ANY, key->p ? key->p : KG_ANY, key->o ? key->o : KG_ANY, KG_ANY_GRAPH}, q;
         KgIter *it = NULL;
-        KgStatus s = kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
+        s = kg_match_new(u->store, &pat, KG_ASSERTED | KG_INFERRED, &it, u->err);
         while (s == KG_OK && u->status == KG_OK && (s = kg_iter_next(it, &q, NULL, u->err)) == KG_OK) {
             RsFact f = {q.s, q.p, q.o};
             if (!take_row(j, a, ai, &f, step, count)) break;
@@ -664,14 +627,14 @@ static size_t premises(const Join *j, RsFact *out);
 static int takes_recorded(Join *j, const RsFact *f)
 {
     Up *u = j->u;
-    KgDerivation d;
-    KgQuad q = {f->s, f->p, f->o, KG_DEFAULT_GRAPH};
-    KgStatus s = kg_derivation_get(u->store, &q, &d, u->err);
-    if (s == KG_ERR_NOT_FOUND) return 1;
+    SvRecorded d;
+    int found = 0;
+    KgStatus s = sv_recorded(u->view, f, &d, &found, u->err);
     if (s != KG_OK) {
         u->status = s;
         return 0;
     }
+    if (!found) return 1;
     if (j->seed_kind == SEED_PREMISE) {
         for (size_t i = 0; i < d.n_premises; i++) {
             RsFact p = {d.premises[i].s, d.premises[i].p, d.premises[i].o};
@@ -1000,46 +963,97 @@ static KgStatus stratum(Up *u, int k)
 
 /* ---------------------------------------------------------------- writing the result */
 
-/* The quad to name premise triple f by in a derivation: an asserted quad of it (the default
- * graph's first), else its default-graph quad. */
+/* The quad to name premise triple f by in a derivation: an asserted quad of it after the
+ * update (the default graph's, else the first graph's), else its default-graph quad. */
 static KgStatus premise_quad(Up *u, const RsFact *f, KgQuad *out)
 {
     *out = (KgQuad){f->s, f->p, f->o, KG_DEFAULT_GRAPH};
     uint32_t x = find(u, f);
     if (x != NO_ENTRY && u->e[x].state == ST_ADD && !u->e[x].asserted_new) return KG_OK;
-    KgQuad pat = {f->s, f->p, f->o, KG_ANY_GRAPH}, q;
-    KgIter *it = NULL;
-    unsigned mark;
-    KgStatus s = kg_match_new(u->store, &pat, KG_ASSERTED, &it, u->err);
+    size_t n;
+    KgStatus s = held_quads(u, f, &n);
+    if (s != KG_OK) return s;
     int have = 0;
-    while (s == KG_OK && (s = kg_iter_next(it, &q, &mark, u->err)) == KG_OK) {
-        if (retracted(u, &q)) continue;
-        if (!have || q.g == KG_DEFAULT_GRAPH) *out = q;
+    for (size_t i = 0; i < n; i++) {
+        const KgQuad *q = &u->held[i].q;
+        if (!(u->held[i].mark & KG_ASSERTED) || retracted(u, q)) continue;
+        if (!have || q->g < out->g) *out = *q;
         have = 1;
     }
-    kg_iter_free(it);
-    return s == KG_DONE ? KG_OK : s;
+    /* the quads asserted by this update: (s, p, o, g) sorted, so f's are together */
+    KgQuad lo = {f->s, f->p, f->o, 0};
+    size_t i = 0, hi = u->n_added;
+    while (i < hi) {
+        size_t mid = i + (hi - i) / 2;
+        if (compare_quad(&u->added[mid], &lo) < 0) i = mid + 1;
+        else hi = mid;
+    }
+    for (; i < u->n_added && u->added[i].s == f->s && u->added[i].p == f->p && u->added[i].o == f->o; i++) {
+        if (!have || u->added[i].g < out->g) *out = u->added[i];
+        have = 1;
+    }
+    return KG_OK;
 }
 
-static KgStatus write_result(Up *u, const KgQuad *add, size_t n_add)
+/* Whether entry x's derivation differs from the one the store recorded (rule, premises,
+ * confidence): only then is it written. */
+static KgStatus derivation_changed(Up *u, uint32_t x, const KgQuad *prem, size_t n, int *changed)
+{
+    const Entry *en = &u->e[x];
+    const char *rule = u->rules[en->rule_plus1 - 1].rule->label;
+    *changed = 1;
+    if (!en->in_old) return KG_OK;
+    SvRecorded old;
+    int found = 0;
+    KgStatus s = sv_recorded(u->view, &en->f, &old, &found, u->err);
+    if (s != KG_OK) return u->status = s;
+    if (found && old.confidence != u->e[x].conf) u->st->n_reconfidenced++;
+    if (found && old.confidence == u->e[x].conf && old.n_premises == n && strcmp(old.rule, rule) == 0 &&
+        (!n || memcmp(old.premises, prem, n * sizeof *prem) == 0))
+        *changed = 0;
+    return KG_OK;
+}
+
+/* Writes the result: first everything is worked out from the view of the store as it was
+ * (the premises' quads, which derivations changed), then the store is written. */
+static KgStatus write_result(Up *u)
 {
     KgStatus s = KG_OK;
+    /* 1. what to write: a derivation for each changed entry, premises at u->prems' places */
+    KgQuad *prem_quads = kg_malloc((u->n_prems ? u->n_prems : 1) * sizeof *prem_quads);
+    uint8_t *write = kg_calloc(u->n ? u->n : 1, 1);
+    unsigned *marks = kg_calloc(u->n_added ? u->n_added : 1, sizeof *marks);
+    if (!prem_quads || !write || !marks) s = nomem(u);
+    for (size_t i = 0; i < u->n_added && s == KG_OK; i++) {
+        size_t n;
+        RsFact f = {u->added[i].s, u->added[i].p, u->added[i].o};
+        s = held_quads(u, &f, &n);
+        for (size_t k = 0; k < n && s == KG_OK; k++)
+            if (u->held[k].q.g == u->added[i].g) marks[i] = u->held[k].mark;
+    }
+    for (uint32_t x = 0; x < u->n && s == KG_OK; x++) {
+        const Entry *en = &u->e[x];
+        if (en->asserted_new || en->state != ST_ADD) continue;
+        if (rs_term_kind(&u->eng, en->f.s) == KG_TERM_LITERAL) continue; /* not RDF: kept out, as rs_reason does */
+        KgQuad *prem = prem_quads + en->prem_at;
+        for (size_t i = 0; i < en->n_prem && s == KG_OK; i++) s = premise_quad(u, &u->prems[en->prem_at + i], &prem[i]);
+        int changed = 1;
+        if (s == KG_OK) s = derivation_changed(u, x, prem, en->n_prem, &changed);
+        write[x] = (uint8_t)changed;
+    }
+    /* 2. the store */
     for (size_t i = 0; i < u->n_retract && s == KG_OK; i++) {
         int had = 0;
         s = kg_quad_unmark(u->store, &u->retract[i], KG_ASSERTED, &had, u->err);
         u->st->n_retracted += (uint64_t)had;
     }
-    for (size_t i = 0; i < n_add && s == KG_OK; i++) {
-        unsigned marks = 0;
-        s = kg_quad_marks(u->store, &add[i], &marks, u->err);
-        if (s == KG_OK && !(marks & KG_ASSERTED)) {
-            s = kg_quad_add(u->store, &add[i], KG_ASSERTED, NULL, u->err);
-            u->st->n_asserted++;
-        }
+    for (size_t i = 0; i < u->n_added && s == KG_OK; i++) {
+        if (marks[i] & KG_ASSERTED) continue;
+        s = kg_quad_add(u->store, &u->added[i], KG_ASSERTED, NULL, u->err);
+        u->st->n_asserted++;
     }
-    KgQuad prem[MAX_BODY];
     for (uint32_t x = 0; x < u->n && s == KG_OK; x++) {
-        Entry *en = &u->e[x];
+        const Entry *en = &u->e[x];
         KgQuad q = {en->f.s, en->f.p, en->f.o, KG_DEFAULT_GRAPH};
         if (en->asserted_new) {
             if (!en->added) continue;
@@ -1054,32 +1068,15 @@ static KgStatus write_result(Up *u, const KgQuad *add, size_t n_add)
             u->st->n_deleted += (uint64_t)had;
             continue;
         }
-        if (en->state != ST_ADD) continue;
-        if (rs_term_kind(&u->eng, q.s) == KG_TERM_LITERAL) continue; /* not RDF: kept out, as rs_reason does */
-        size_t n = en->n_prem;
-        for (size_t i = 0; i < n && s == KG_OK; i++) s = premise_quad(u, &u->prems[en->prem_at + i], &prem[i]);
-        if (s != KG_OK) break;
-        const char *rule = u->rules[en->rule_plus1 - 1].rule->label;
-        if (en->in_old) {
-            /* derived again as it was recorded: nothing to write */
-            KgDerivation old;
-            KgStatus g = kg_derivation_get(u->store, &q, &old, u->err);
-            if (g != KG_OK && g != KG_ERR_NOT_FOUND) {
-                s = g;
-                break;
-            }
-            if (g == KG_OK && old.confidence != en->conf) u->st->n_reconfidenced++;
-            if (g == KG_OK && old.confidence == en->conf && old.n_premises == n && strcmp(old.rule, rule) == 0 &&
-                (!n || memcmp(old.premises, prem, n * sizeof *prem) == 0))
-                continue;
-        }
+        if (!write[x]) continue;
         int is_new = 0;
         s = kg_quad_add(u->store, &q, KG_INFERRED, &is_new, u->err);
         if (s != KG_OK) break;
         if (!en->in_old || is_new) u->st->n_inserted++;
-        KgDerivation d = {rule, en->conf, prem, n};
+        KgDerivation d = {u->rules[en->rule_plus1 - 1].rule->label, en->conf, prem_quads + en->prem_at, en->n_prem};
         s = kg_derivation_put(u->store, &q, &d, u->err);
     }
+    kg_free(prem_quads), kg_free(write), kg_free(marks);
     return s;
 }
 
@@ -1092,16 +1089,25 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     double t0 = kg_now();
     Up u = {.store = store, .prog = p, .err = err, .n_retract = n_retract, .st = &st};
     u.eng = (Engine){.store = store, .prog = p, .err = err};
+    if ((n_retract && !(u.retract = kg_malloc(n_retract * sizeof *u.retract))) ||
+        (n_add && !(u.added = kg_malloc(n_add * sizeof *u.added))) || sv_new(store, &u.view, err) != KG_OK) {
+        kg_free(u.retract), kg_free(u.added), sv_free(u.view);
+        return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    }
     if (n_retract) {
-        if (!(u.retract = kg_malloc(n_retract * sizeof *u.retract)))
-            return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
         memcpy(u.retract, retract, n_retract * sizeof *u.retract);
         qsort(u.retract, n_retract, sizeof *u.retract, compare_quad);
+    }
+    if (n_add) { /* sorted, once each */
+        memcpy(u.added, add, n_add * sizeof *u.added);
+        qsort(u.added, n_add, sizeof *u.added, compare_quad);
+        for (size_t i = 0; i < n_add; i++)
+            if (!u.n_added || compare_quad(&u.added[u.n_added - 1], &u.added[i]) != 0) u.added[u.n_added++] = u.added[i];
     }
     int own_transaction = !kg_store_in_transaction(store);
     KgStatus s = own_transaction ? kg_store_begin(store, err) : KG_OK;
     if (s != KG_OK) {
-        kg_free(u.retract);
+        kg_free(u.retract), kg_free(u.added), sv_free(u.view);
         return s;
     }
     u.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *u.rules);
@@ -1128,7 +1134,11 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     /* the retracted quads must be asserted; the changed triples enter the overlay */
     for (size_t i = 0; i < n_retract && s == KG_OK; i++) {
         unsigned marks = 0;
-        s = kg_quad_marks(store, &retract[i], &marks, err);
+        size_t n;
+        RsFact f = {retract[i].s, retract[i].p, retract[i].o};
+        s = held_quads(&u, &f, &n);
+        for (size_t k = 0; k < n && s == KG_OK; k++)
+            if (u.held[k].q.g == retract[i].g) marks = u.held[k].mark;
         if (s == KG_OK && !(marks & KG_ASSERTED)) {
             KgBuf b = {0};
             const KgQuad *q = &retract[i];
@@ -1193,7 +1203,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
         if (s == KG_OK) s = stratum(&u, k);
     }
     if (s == KG_OK && kg_interrupted()) s = kg_error_set(err, KG_ERR_INTERRUPTED, "update interrupted; the store is as it was");
-    if (s == KG_OK) s = write_result(&u, add, n_add);
+    if (s == KG_OK) s = write_result(&u);
     if (s == KG_OK && own_transaction) s = kg_store_commit(store, err);
     if (s != KG_OK && own_transaction) kg_store_rollback(store);
     for (size_t i = 0; u.rules && i < p->n_rules; i++)
@@ -1201,7 +1211,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < u.n_dropped; i++)
         if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
     kg_free(u.dropped);
-    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.patterns), kg_free(u.rows), kg_free(u.waits), kg_free(u.retract);
+    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.added), sv_free(u.view), kg_free(u.held), kg_free(u.waits), kg_free(u.retract);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);
