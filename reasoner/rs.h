@@ -42,6 +42,10 @@ typedef struct {
     /* Apply the OWL 2 RL profile's equality rules (eq-sym, eq-trans, eq-rep-*) as rules instead
      * of merging owl:sameAs terms into representatives (the default; see README). */
     int equality_rules;
+    /* Incremental updates (rs_update): how many quads and derivations read from the store they
+     * may keep in memory (0: 512k, about 20 MB), and how many quads a subject may have for all
+     * of them to be read at once (0: 1024); past either, the store is asked each time. */
+    size_t update_view_rows, update_subject_quads;
 } RsOptions;
 
 typedef struct {

@@ -2,18 +2,15 @@
  * store_view.h). Three tables, each open addressing keyed by what was looked up:
  *   subjects  a subject's quads, sorted by predicate, object and graph, and (read when first
  *             asked for) its triples' recorded derivations, sorted by predicate and object.
- *             A subject with more than SV_SUBJECT_MAX quads is "wide": its patterns are read
+ *             A subject with more than subject_max quads is "wide": its patterns are read
  *             one by one, as the others are;
  *   patterns  the quads of a pattern without a subject (or of a wide subject);
  *   labels    the rule labels of the derivations read, each kept once.
- * Everything read counts against SV_MAX_ROWS; past it, lookups go to the store. */
+ * Everything read counts against max_rows; past it, lookups go to the store. */
 #include "store_view.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define SV_SUBJECT_MAX 1024
-#define SV_MAX_ROWS (1u << 19)
 
 enum { SUBJ_READ = 1, SUBJ_WIDE };
 
@@ -39,6 +36,7 @@ typedef struct {
 
 struct StoreView {
     KgStore *store;
+    size_t max_rows, subject_max;
     SvQuad *quads;
     size_t n_quads, cap_quads;
     Subject *subjects;
@@ -54,7 +52,7 @@ struct StoreView {
     KgQuad *scratch; /* the premises of a derivation read from the store directly */
     size_t cap_scratch;
     const char *scratch_rule;
-    int full; /* a read met SV_MAX_ROWS: nothing more is kept */
+    int full; /* a read met max_rows: nothing more is kept */
 };
 
 static uint64_t mix(uint64_t h)
@@ -89,11 +87,13 @@ static int reserve(void **arr, size_t *cap, size_t sz, size_t need)
     return 1;
 }
 
-KgStatus sv_new(KgStore *store, StoreView **out, KgError *err)
+KgStatus sv_new(KgStore *store, size_t max_rows, size_t subject_max, StoreView **out, KgError *err)
 {
     *out = kg_calloc(1, sizeof **out);
     if (!*out) return nomem(err);
     (*out)->store = store;
+    (*out)->max_rows = max_rows ? max_rows : SV_MAX_ROWS;
+    (*out)->subject_max = subject_max ? subject_max : SV_SUBJECT_MAX;
     return KG_OK;
 }
 
@@ -110,7 +110,7 @@ static size_t rows_used(const StoreView *v) { return v->n_quads + v->n_recs + v-
 
 static int is_full(StoreView *v)
 {
-    if (rows_used(v) >= SV_MAX_ROWS) v->full = 1;
+    if (rows_used(v) >= v->max_rows) v->full = 1;
     return v->full;
 }
 
@@ -200,7 +200,7 @@ static KgStatus subject(StoreView *v, KgTermId s, Subject **out, KgError *err)
     size_t start = v->n_quads;
     int over = 0;
     KgQuad pat = {s, KG_ANY, KG_ANY, KG_ANY_GRAPH};
-    KgStatus st = read_quads(v, &pat, SV_SUBJECT_MAX, &over, err);
+    KgStatus st = read_quads(v, &pat, v->subject_max, &over, err);
     if (st != KG_OK) return st;
     if (over && v->full) return KG_OK; /* not kept */
     if (2 * (v->n_subjects + 1) > v->cap_subjects) {

@@ -26,7 +26,12 @@ typedef struct {
 
 typedef struct StoreView StoreView;
 
-KgStatus sv_new(KgStore *store, StoreView **out, KgError *err);
+#define SV_MAX_ROWS (1u << 19)
+#define SV_SUBJECT_MAX 1024
+
+/* A view that keeps at most max_rows quads and derivations (0: SV_MAX_ROWS) and reads a
+ * subject's quads at once when it has at most subject_max (0: SV_SUBJECT_MAX). */
+KgStatus sv_new(KgStore *store, size_t max_rows, size_t subject_max, StoreView **out, KgError *err);
 void sv_free(StoreView *v);
 
 /* The quads that may match pattern key (0: any; any graph): sv_quad(v, *at) to *at + *n - 1,

@@ -60,6 +60,7 @@ typedef struct {
     uint8_t state;
     uint8_t known;        /* in_old, asserted_old and asserted_new were read from the store */
     uint8_t in_old;       /* the store held the triple (some quad, any mark) */
+    uint8_t inferred_old; /* ... as an inferred default-graph quad */
     uint8_t asserted_old; /* ... asserted in some graph */
     uint8_t asserted_new; /* asserted after the change */
     uint8_t overdeleted;  /* deleted at some point of this update (step 1) */
@@ -240,14 +241,16 @@ static KgStatus know(Up *u, uint32_t x)
     size_t n;
     KgStatus s = held_quads(u, &f, &n);
     if (s != KG_OK) return s;
-    int a_old = 0, a_new = 0;
-    for (size_t i = 0; i < n; i++)
+    int a_old = 0, a_new = 0, inferred = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u->held[i].q.g == KG_DEFAULT_GRAPH && (u->held[i].mark & KG_INFERRED)) inferred = 1;
         if (u->held[i].mark & KG_ASSERTED) {
             a_old = 1;
             if (!retracted(u, &u->held[i].q)) a_new = 1;
         }
+    }
     Entry *en = &u->e[x];
-    en->in_old = n > 0, en->asserted_old = (uint8_t)a_old;
+    en->in_old = n > 0, en->asserted_old = (uint8_t)a_old, en->inferred_old = (uint8_t)inferred;
     en->asserted_new = (uint8_t)(en->asserted_new | a_new);
     en->known = 1;
     return KG_OK;
@@ -1070,8 +1073,8 @@ static KgStatus write_result(Up *u)
         }
         if (!write[x]) continue;
         int is_new = 0;
-        s = kg_quad_add(u->store, &q, KG_INFERRED, &is_new, u->err);
-        if (s != KG_OK) break;
+        /* a retraction takes only asserted marks away: an inferred quad stays one */
+        if (!en->inferred_old && (s = kg_quad_add(u->store, &q, KG_INFERRED, &is_new, u->err)) != KG_OK) break;
         if (!en->in_old || is_new) u->st->n_inserted++;
         KgDerivation d = {u->rules[en->rule_plus1 - 1].rule->label, en->conf, prem_quads + en->prem_at, en->n_prem};
         s = kg_derivation_put(u->store, &q, &d, u->err);
@@ -1083,14 +1086,15 @@ static KgStatus write_result(Up *u)
 /* ---------------------------------------------------------------- rs_update */
 
 static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add, const KgQuad *retract,
-                       size_t n_retract, const RsProgramChange *change, RsUpdateStats *stats, KgError *err)
+                       size_t n_retract, const RsProgramChange *change, const RsOptions *opt, RsUpdateStats *stats,
+                       KgError *err)
 {
     RsUpdateStats st = {0};
     double t0 = kg_now();
     Up u = {.store = store, .prog = p, .err = err, .n_retract = n_retract, .st = &st};
     u.eng = (Engine){.store = store, .prog = p, .err = err};
     if ((n_retract && !(u.retract = kg_malloc(n_retract * sizeof *u.retract))) ||
-        (n_add && !(u.added = kg_malloc(n_add * sizeof *u.added))) || sv_new(store, &u.view, err) != KG_OK) {
+        (n_add && !(u.added = kg_malloc(n_add * sizeof *u.added))) || sv_new(store, opt ? opt->update_view_rows : 0, opt ? opt->update_subject_quads : 0, &u.view, err) != KG_OK) {
         kg_free(u.retract), kg_free(u.added), sv_free(u.view);
         return kg_error_set(err, KG_ERR_NOMEM, "out of memory");
     }
@@ -1223,13 +1227,11 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
 KgStatus rs_update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n_add, const KgQuad *retract,
                    size_t n_retract, const RsOptions *opt, RsUpdateStats *stats, KgError *err)
 {
-    (void)opt;
-    return update(store, p, add, n_add, retract, n_retract, NULL, stats, err);
+    return update(store, p, add, n_add, retract, n_retract, NULL, opt, stats, err);
 }
 
 KgStatus rs_update_program(KgStore *store, RsProgram *p, const RsProgramChange *change, const RsOptions *opt,
                            RsUpdateStats *stats, KgError *err)
 {
-    (void)opt;
-    return update(store, p, NULL, 0, NULL, 0, change, stats, err);
+    return update(store, p, NULL, 0, NULL, 0, change, opt, stats, err);
 }

@@ -167,7 +167,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         }
     }
     RsStats st = {0};
-    RsOptions opt = {r->err_is_tty ? progress : NULL, r, equality_rules};
+    RsOptions opt = {.progress = r->err_is_tty ? progress : NULL, .progress_ctx = r, .equality_rules = equality_rules};
     size_t n_fused = 0;
     if (s == KG_OK) {
         kg_interrupt_install();

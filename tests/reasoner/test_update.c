@@ -444,6 +444,8 @@ typedef struct {
     int n_entities;
     int named_graphs; /* some quads of this case go in named graphs */
     int unit_weights; /* every rule has weight 1 (rs_update then takes a shortcut) */
+    RsOptions opt;    /* rs_update's: how much of the store it keeps in memory */
+    char note[128];   /* named graphs, the memory rs_update may keep */
     KgBuf rules;
     /* ids in the maintained store */
     KgTermId entity[MAX_ENTITIES], pred[N_PREDS], type, graph[2];
@@ -620,6 +622,17 @@ static void case_init(Case *c, uint64_t seed, KgStore *st)
     c->n_entities = 6 + (int)below(c, MAX_ENTITIES - 5);
     c->named_graphs = below(c, 10) < 3;
     c->unit_weights = below(c, 4) == 0;
+    /* a third of the cases let rs_update keep little of the store in memory (without a draw
+     * from the case's generator), so that many of its lookups go to the store */
+    if (seed % 3 == 2) {
+        c->opt.update_view_rows = 1 + seed % 40;
+        c->opt.update_subject_quads = 1 + seed / 3 % 4;
+    }
+    snprintf(c->note, sizeof c->note, "%s", c->named_graphs ? " (with named graphs)" : "");
+    if (c->opt.update_view_rows)
+        snprintf(c->note + strlen(c->note), sizeof c->note - strlen(c->note),
+                 " (rs_update keeps at most %zu rows, subjects of at most %zu quads)", c->opt.update_view_rows,
+                 c->opt.update_subject_quads);
     write_program(c);
     KgError err = {0};
     cr_assert_eq(kg_store_begin(st, &err), KG_OK, "%s", err.msg);
@@ -782,7 +795,7 @@ static void data_step(Case *c, KgStore *st, RsProgram *p, const RuleText *parts,
     append_quads(st, context, "and retracts", retract, n_retract);
     RsUpdateStats stats;
     KgError err = {0};
-    KgStatus s = rs_update(st, p, add, n_add, retract, n_retract, NULL, &stats, &err);
+    KgStatus s = rs_update(st, p, add, n_add, retract, n_retract, &c->opt, &stats, &err);
     char where[400];
     kg_error_format(&err, where, sizeof where);
     cr_assert_eq(s, KG_OK, "rs_update: %s (%s)\n%s", where, kg_status_name(s),
@@ -809,7 +822,7 @@ static void run_case(uint64_t seed)
     kg_buf_printf(&context,
                   "random case %llu%s, after rs_reason (rerun it alone: NOUS_UPDATE_SEED=%llu "
                   "build/plain/unit --filter 'update/random_programs*')\nprogram:\n%s",
-                  (unsigned long long)seed, c.named_graphs ? " (with named graphs)" : "",
+                  (unsigned long long)seed, c.note,
                   (unsigned long long)seed, rules);
     QuadSet inferred = {0};
     Snapshot sn = {0};
@@ -820,7 +833,7 @@ static void run_case(uint64_t seed)
         kg_buf_printf(&context,
                       "random case %llu%s, step %d of %d (rerun it alone: NOUS_UPDATE_SEED=%llu "
                       "build/plain/unit --filter 'update/random_programs*')\nprogram:\n%s",
-                      (unsigned long long)seed, c.named_graphs ? " (with named graphs)" : "", step,
+                      (unsigned long long)seed, c.note, step,
                       n_steps, (unsigned long long)seed, rules);
         data_step(&c, st, p, &part, 1, &sn, &inferred, &context);
     }
@@ -886,7 +899,7 @@ static void describe_case(KgBuf *b, uint64_t seed, const Case *c, Parts *pt, int
 {
     kg_buf_printf(b,
                   "program-change case %llu%s, step %d, program in force ",
-                  (unsigned long long)seed, c->named_graphs ? " (with named graphs)" : "", step);
+                  (unsigned long long)seed, c->note, step);
     describe_mask(b, mask);
     kg_buf_printf(b, " (rerun it alone: NOUS_UPDATE_SEED=%llu build/plain/unit --filter "
                      "'update/random_program_changes*')\n",
@@ -959,7 +972,7 @@ static void run_program_case(uint64_t seed)
         RsProgramChange ch = {n_new ? new_rules : NULL, dropped};
         RsUpdateStats stats;
         KgError err = {0};
-        KgStatus s = rs_update_program(st, np, &ch, NULL, &stats, &err);
+        KgStatus s = rs_update_program(st, np, &ch, &c.opt, &stats, &err);
         char where[400];
         kg_error_format(&err, where, sizeof where);
         cr_assert_eq(s, KG_OK, "rs_update_program: %s (%s)\n%s", where, kg_status_name(s),
