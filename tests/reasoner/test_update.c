@@ -7,8 +7,11 @@
  * mark for mark and confidence for confidence, and checks that every recorded derivation
  * explains its quad back to asserted quads. The same is done for changes of program
  * (rs_update_program): a random program is split in parts, reasoned under one, and parts are
- * added and dropped, with changes of data in between. Hand-written cases pin the semantics;
- * both the maintained store and the one reasoned from scratch must agree with them.
+ * added and dropped, with changes of data in between. A third of the random cases let
+ * rs_update keep only a few rows of the store in memory (RsOptions.update_view_rows), so its
+ * lookups also go to the store directly (reasoner/store_view.c's way out). Hand-written cases
+ * pin the semantics; both the maintained store and the one reasoned from scratch must agree
+ * with them.
  *
  * NOUS_UPDATE_SEEDS=N runs N random cases instead of the default; NOUS_UPDATE_SEED=S runs only
  * case S (the one a failure names). */
