@@ -217,7 +217,7 @@ static KgStatus subject(StoreView *v, KgTermId s, Subject **out, KgError *err)
     Subject *sb = subject_slot(v, s);
     *sb = (Subject){.s = s, .at = (uint32_t)start, .n = (uint32_t)(v->n_quads - start), .state = over ? SUBJ_WIDE : SUBJ_READ};
     v->n_subjects++;
-    qsort(v->quads + start, sb->n, sizeof *v->quads, compare_pog);
+    if (sb->n) qsort(v->quads + start, sb->n, sizeof *v->quads, compare_pog);
     *out = sb;
     return KG_OK;
 }
@@ -348,9 +348,10 @@ KgStatus sv_recorded(StoreView *v, const RsFact *f, SvRecorded *out, int *found,
         }
         sb = subject_slot(v, subject_id);
         sb->rec_at = (uint32_t)start, sb->n_rec = (uint32_t)(v->n_recs - start), sb->recorded = 1;
-        qsort(v->recs + start, sb->n_rec, sizeof *v->recs, compare_rec);
+        if (sb->n_rec) qsort(v->recs + start, sb->n_rec, sizeof *v->recs, compare_rec);
     }
     if (sb && sb->recorded) {
+        if (!sb->n_rec) return KG_OK;
         const Rec key = {.p = f->p, .o = f->o};
         const Rec *r = bsearch(&key, v->recs + sb->rec_at, sb->n_rec, sizeof *v->recs, compare_rec);
         if (!r) return KG_OK;
