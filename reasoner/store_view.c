@@ -5,6 +5,8 @@
  *             A subject with more than subject_max quads is "wide": its patterns are read
  *             one by one, as the others are;
  *   patterns  the quads of a pattern without a subject (or of a wide subject);
+ *   predicates whether the store holds any quad with a predicate (a pattern with one it does
+ *             not is answered without a lookup);
  *   labels    the rule labels of the derivations read, each kept once.
  * Everything read counts against max_rows; past it, lookups go to the store. */
 #include "store_view.h"
@@ -28,6 +30,11 @@ typedef struct {
 } Pattern;
 
 typedef struct {
+    KgTermId p;         /* 0: a free slot */
+    int held;           /* the store holds a quad with predicate p */
+} Predicate;
+
+typedef struct {
     KgTermId p, o;
     const char *rule;
     double confidence;
@@ -43,6 +50,8 @@ struct StoreView {
     size_t n_subjects, cap_subjects;
     Pattern *patterns;
     size_t n_patterns, cap_patterns;
+    Predicate *predicates;
+    size_t n_predicates, cap_predicates;
     Rec *recs;
     size_t n_recs, cap_recs;
     KgQuad *premises;
@@ -101,7 +110,7 @@ void sv_free(StoreView *v)
 {
     if (!v) return;
     for (size_t i = 0; i < v->cap_labels; i++) kg_free(v->labels[i]);
-    kg_free(v->labels), kg_free(v->quads), kg_free(v->subjects), kg_free(v->patterns);
+    kg_free(v->labels), kg_free(v->quads), kg_free(v->subjects), kg_free(v->patterns), kg_free(v->predicates);
     kg_free(v->recs), kg_free(v->premises), kg_free(v->scratch);
     kg_free(v);
 }
@@ -248,10 +257,61 @@ static Pattern *pattern_slot(StoreView *v, const RsFact *key)
     }
 }
 
+/* ---------------------------------------------------------------- predicates */
+
+static Predicate *predicate_slot(StoreView *v, KgTermId p)
+{
+    for (size_t i = mix(p) & (v->cap_predicates - 1);; i = (i + 1) & (v->cap_predicates - 1))
+        if (v->predicates[i].p == p || !v->predicates[i].p) return &v->predicates[i];
+}
+
+/* Whether the store holds any quad with predicate p, asked once per predicate: rules look up
+ * predicates a store may not use at all (owl:sameAs, say) again and again. */
+static KgStatus predicate_held(StoreView *v, KgTermId p, int *held, KgError *err)
+{
+    if (v->cap_predicates) {
+        const Predicate *pr = predicate_slot(v, p);
+        if (pr->p) {
+            *held = pr->held;
+            return KG_OK;
+        }
+    }
+    KgIter *it = NULL;
+    KgQuad q;
+    KgStatus s = kg_match_new(v->store, &(KgQuad){KG_ANY, p, KG_ANY, KG_ANY_GRAPH}, KG_ASSERTED | KG_INFERRED, &it, err);
+    if (s == KG_OK) s = kg_iter_next(it, &q, NULL, err);
+    kg_iter_free(it);
+    if (s != KG_OK && s != KG_DONE) return s;
+    *held = s == KG_OK;
+    if (2 * (v->n_predicates + 1) > v->cap_predicates) {
+        size_t cap = v->cap_predicates ? 2 * v->cap_predicates : 64;
+        Predicate *t = kg_calloc(cap, sizeof *t);
+        if (!t) return KG_OK; /* only a cache */
+        Predicate *old = v->predicates;
+        size_t n_old = v->cap_predicates;
+        v->predicates = t, v->cap_predicates = cap;
+        for (size_t i = 0; i < n_old; i++)
+            if (old[i].p) *predicate_slot(v, old[i].p) = old[i];
+        kg_free(old);
+    }
+    *predicate_slot(v, p) = (Predicate){p, *held};
+    v->n_predicates++;
+    return KG_OK;
+}
+
 static KgStatus pattern(StoreView *v, const RsFact *key, size_t *at, size_t *n, int *cached, KgError *err)
 {
     *cached = 0;
     if (!key->s && !key->p && !key->o) return KG_OK;
+    if (key->p) {
+        int held = 1;
+        KgStatus s = predicate_held(v, key->p, &held, err);
+        if (s != KG_OK) return s;
+        if (!held) {
+            *at = *n = 0, *cached = 1;
+            return KG_OK;
+        }
+    }
     if (v->cap_patterns) {
         const Pattern *p = pattern_slot(v, key);
         if (p->key.s || p->key.p || p->key.o) {

@@ -113,6 +113,9 @@ typedef struct {
     /* step 2 with unit weights: a goal that passed over a deleted triple waits for it */
     struct Wait *waits;
     size_t n_waits, cap_waits;
+    /* step 2's join order per rule and head (the head's variables bound first):
+     * goal_plans[goal_plan_at[i] + h * n_body ..] */
+    size_t *goal_plans, *goal_plan_at;
     /* body atoms by predicate (index_atoms): [0] positive, [1] NOT */
     struct AtomRef *atoms[2];
     size_t n_atoms[2];
@@ -805,6 +808,29 @@ static KgStatus index_atoms(Up *u)
     return KG_OK;
 }
 
+/* Step 2's join orders: for each rule and head, the head's variables bound first. */
+static KgStatus plan_goals(Up *u)
+{
+    size_t n = 0;
+    if (!(u->goal_plan_at = kg_malloc((u->prog->n_rules + 1) * sizeof *u->goal_plan_at))) return nomem(u);
+    for (size_t i = 0; i < u->prog->n_rules; i++) {
+        u->goal_plan_at[i] = n;
+        n += u->rules[i].rule->n_heads * u->rules[i].rule->n_body;
+    }
+    if (!(u->goal_plans = kg_malloc((n ? n : 1) * sizeof *u->goal_plans))) return nomem(u);
+    for (size_t i = 0; i < u->prog->n_rules; i++) {
+        const RsRule *r = u->rules[i].rule;
+        for (size_t h = 0; h < r->n_heads; h++) {
+            int bound[256] = {0};
+            char used[MAX_BODY] = {0};
+            for (int k = 0; k < 3; k++)
+                if (r->heads[h][k].is_var) bound[r->heads[h][k].var] = 1;
+            rs_engine_order_rest(&u->rules[i], bound, used, u->goal_plans + u->goal_plan_at[i] + h * r->n_body, 0);
+        }
+    }
+    return KG_OK;
+}
+
 /* Runs the rules of stratum k from triple f in every body position it may take: positive
  * atoms when positive, NOT atoms otherwise. */
 static void run_rules_from(Up *u, int k, const RsFact *f, int positive, int view, void (*found)(Join *j))
@@ -852,11 +878,7 @@ static KgStatus rederive(Up *u, uint32_t x, int k)
             }
             if (!ok) continue;
             j->c = c;
-            int bound[256];
-            memcpy(bound, j->bound, r->n_vars * sizeof *bound);
-            char used[MAX_BODY] = {0};
-            rs_engine_order_rest(c, bound, used, j->plan_buf, 0);
-            j->plan = j->plan_buf;
+            j->plan = u->goal_plans + u->goal_plan_at[i] + h * r->n_body;
             join(j, 0);
         }
     }
@@ -1122,6 +1144,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
         if ((s = rs_engine_compile_rule(&u.eng, &p->rules[i], &u.rules[i], err)) == KG_ERR_NOMEM)
             kg_error_set(err, s, "out of memory compiling the rules");
     if (s == KG_OK) s = index_atoms(&u);
+    if (s == KG_OK) s = plan_goals(&u);
     u.unit_weights = 1;
     for (size_t i = 0; i < p->n_rules; i++) u.unit_weights &= p->rules[i].weight >= 1;
     const RsProgram *dropped = change ? change->dropped : NULL;
@@ -1215,7 +1238,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < u.n_dropped; i++)
         if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
     kg_free(u.dropped);
-    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.added), sv_free(u.view), kg_free(u.held), kg_free(u.waits), kg_free(u.retract);
+    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.goal_plans), kg_free(u.goal_plan_at), kg_free(u.added), sv_free(u.view), kg_free(u.held), kg_free(u.waits), kg_free(u.retract);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);
