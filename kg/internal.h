@@ -27,6 +27,7 @@ typedef enum {
     STMT_META_GET,
     STMT_META_SET,
     STMT_PRED_STATS_REFRESH,
+    STMT_PRED_STATS_PUT,
     STMT_PRED_STATS_ALL,
     STMT_COUNT_QUADS,
     STMT_COUNT_TERMS,
@@ -80,9 +81,13 @@ struct KgStore {
     KgBuf deriv_rule;
     KgQuad *deriv_premises;
     size_t cap_deriv_premises;
-    /* predicates whose statistics a commit must refresh */
+    /* predicates whose statistics a commit must refresh, and the quads the transaction added
+     * and deleted (stats.c), unless there were too many (stats_changes_overflow) */
     KgTermId *dirty_preds;
     size_t n_dirty_preds, cap_dirty_preds;
+    struct KgStatsChange *stats_changes;
+    size_t n_stats_changes, cap_stats_changes;
+    int stats_changes_overflow;
     /* kg_match_new's idle statements, a few per shape of pattern (quads.c): preparing one costs
      * more than a lookup by an index, and joins nest iterators of one shape */
     sqlite3_stmt *match_stmts[32][KG_MATCH_POOL];
@@ -119,7 +124,10 @@ void kg_dict_cache_set_complete(KgStore *store);
 int kg_dict_cache_is_complete(const KgStore *store);
 
 /* Statistics: remember a predicate touched by this transaction; refresh on commit. */
-KgStatus kg_stats_touch(KgStore *store, KgTermId p);
+/* Quad q was added (delta +1) or deleted (-1) in the open transaction. */
+KgStatus kg_stats_touch(KgStore *store, const KgQuad *q, int delta);
+/* Forgets the transaction's changes (at its start, and when it is rolled back). */
+void kg_stats_forget(KgStore *store);
 KgStatus kg_stats_refresh(KgStore *store, KgError *err);
 
 /* The value of a numeric (xsd:integer, decimal, double, ...) or date/dateTime literal as a

@@ -24,7 +24,7 @@ KgStatus kg_quad_add(KgStore *store, const KgQuad *q, unsigned mark, int *is_new
     if (rc != SQLITE_DONE) return kg_db_error(store, err, "adding a quad");
     if (sqlite3_changes(store->db) > 0) {
         if (is_new) *is_new = 1;
-        return kg_stats_touch(store, q->p) == KG_OK
+        return kg_stats_touch(store, q, +1) == KG_OK
                    ? KG_OK
                    : kg_error_set(err, KG_ERR_NOMEM, "out of memory adding a quad");
     }
@@ -78,7 +78,7 @@ KgStatus kg_quad_unmark(KgStore *store, const KgQuad *q, unsigned mark, int *had
     if ((mark & KG_INFERRED) &&
         (s = run_quad_stmt(store, STMT_DERIVATION_DELETE, q, 0, "deleting a derivation", err)) != KG_OK)
         return s;
-    if (deleted && kg_stats_touch(store, q->p) != KG_OK)
+    if (deleted && kg_stats_touch(store, q, -1) != KG_OK)
         return kg_error_set(err, KG_ERR_NOMEM, "out of memory removing a quad");
     return KG_OK;
 }

@@ -96,6 +96,8 @@ static const char *const stmt_sql[N_STMTS] = {
     [STMT_PRED_STATS_REFRESH] =
         "INSERT OR REPLACE INTO pred_stats(p, n_triples, n_subjects, n_objects) "
         "SELECT ?1, count(*), count(DISTINCT s), count(DISTINCT o) FROM quads WHERE p = ?1",
+    [STMT_PRED_STATS_PUT] = "INSERT OR REPLACE INTO pred_stats(p, n_triples, n_subjects, n_objects) "
+                            "VALUES(?1, ?2, ?3, ?4)",
     [STMT_PRED_STATS_ALL] = "SELECT p, n_triples, n_subjects, n_objects FROM pred_stats "
                             "WHERE n_triples > 0 ORDER BY n_triples DESC, p",
     [STMT_COUNT_QUADS] = "SELECT count(*), coalesce(sum(mark & 1), 0), "
@@ -406,6 +408,7 @@ void kg_store_close(KgStore *store)
     kg_buf_free(&store->deriv_rule);
     kg_free(store->deriv_premises);
     kg_free(store->dirty_preds);
+    kg_free(store->stats_changes);
     kg_free(store->path);
     kg_free(store);
 }
@@ -431,7 +434,7 @@ KgStatus kg_store_begin(KgStore *store, KgError *err)
         return kg_db_error(store, err, "starting a transaction");
     }
     store->in_txn = 1;
-    store->n_dirty_preds = 0;
+    kg_stats_forget(store);
     // The next id is read inside the transaction, so no other writer can take it. max(id)
     // is one step down the rowid B-tree, unlike count(*).
     sqlite3_stmt *c = kg_stmt(store, STMT_MAX_TERM_ID, err);
@@ -491,7 +494,7 @@ void kg_store_rollback(KgStore *store)
     if (sqlite3_get_autocommit(store->db) == 0)
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
     store->in_txn = 0;
-    store->n_dirty_preds = 0;
+    kg_stats_forget(store);
     store->terms_index_dropped = 0;
     // Ids handed out inside the transaction are gone; so is anything cached about them.
     kg_dict_cache_clear(store);
