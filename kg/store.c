@@ -277,41 +277,56 @@ static KgStatus exec(KgStore *store, const char *sql, KgError *err, const char *
     return KG_OK;
 }
 
-/* A new file gets the schema; an existing one must carry our schema version. */
-static KgStatus check_or_create_schema(KgStore *store, KgError *err)
+/* Counts the tables of the file and whether one is our `meta`. */
+static KgStatus count_tables(KgStore *store, int *n_tables, int *has_meta, KgError *err)
 {
     sqlite3_stmt *st = NULL;
-    int n_tables = 0, has_meta = 0;
+    *n_tables = 0, *has_meta = 0;
     if (sqlite3_prepare_v2(store->db, "SELECT name FROM sqlite_schema WHERE type = 'table'", -1,
                            &st, NULL) != SQLITE_OK)
         return kg_error_set(err, KG_ERR_DB, "%s: not a nous store (%s)", store->path,
                             sqlite3_errmsg(store->db));
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        n_tables++;
-        if (strcmp((const char *)sqlite3_column_text(st, 0), "meta") == 0) has_meta = 1;
+        (*n_tables)++;
+        if (strcmp((const char *)sqlite3_column_text(st, 0), "meta") == 0) *has_meta = 1;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return kg_error_set(err, KG_ERR_DB, "%s: not a nous store (%s)", store->path,
                             sqlite3_errmsg(store->db));
+    return KG_OK;
+}
+
+/* A new file gets the schema; an existing one must carry our schema version. */
+static KgStatus check_or_create_schema(KgStore *store, KgError *err)
+{
+    int n_tables, has_meta;
+    KgStatus s = count_tables(store, &n_tables, &has_meta, err);
+    if (s != KG_OK) return s;
     if (n_tables == 0) {
-        KgStatus s;
         if ((s = exec(store, "BEGIN IMMEDIATE", err, "creating the store")) != KG_OK) return s;
-        s = exec(store, schema_sql, err, "creating the store");
-        if (s == KG_OK) s = kg_store_create_quad_indexes(store, err);
-        if (s == KG_OK) s = exec(store, TERMS_INDEX_SQL, err, "creating the store");
-        if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
-        if (s == KG_OK) s = exec(store, "COMMIT", err, "creating the store");
-        if (s != KG_OK) sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-        return s;
+        // Counted again under the write lock: another nous opening the same new file at
+        // the same moment may have created the schema while we waited for the lock.
+        s = count_tables(store, &n_tables, &has_meta, err);
+        if (s == KG_OK && n_tables == 0) {
+            s = exec(store, schema_sql, err, "creating the store");
+            if (s == KG_OK) s = kg_store_create_quad_indexes(store, err);
+            if (s == KG_OK) s = exec(store, TERMS_INDEX_SQL, err, "creating the store");
+            if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
+            if (s == KG_OK) s = exec(store, "COMMIT", err, "creating the store");
+            if (s != KG_OK) sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+            return s;
+        }
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+        if (s != KG_OK) return s;
     }
     if (!has_meta)
         return kg_error_set(err, KG_ERR_VERSION,
                             "%s: an SQLite database, but not a nous store (no meta table)",
                             store->path);
     int64_t version = 0;
-    KgStatus s = kg_meta_get_int(store, "schema_version", &version, err);
+    s = kg_meta_get_int(store, "schema_version", &version, err);
     if (s == KG_ERR_DB)
         return kg_error_set(err, KG_ERR_VERSION,
                             "%s: an SQLite database, but not a nous store (its meta table is "
@@ -324,7 +339,13 @@ static KgStatus check_or_create_schema(KgStore *store, KgError *err)
         /* version 1 lacked the derivations table, versions 1 and 2 the embeddings, versions 1
          * to 3 the rule sources: add them */
         if ((s = exec(store, "BEGIN IMMEDIATE", err, "upgrading the store")) != KG_OK) return s;
-        if (version == 1) s = exec(store, DERIVATIONS_SQL, err, "upgrading the store");
+        // Read again under the write lock: another nous may have upgraded it meanwhile.
+        s = kg_meta_get_int(store, "schema_version", &version, err);
+        if (s == KG_OK && version == SCHEMA_VERSION) {
+            sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+            return KG_OK;
+        }
+        if (s == KG_OK && version == 1) s = exec(store, DERIVATIONS_SQL, err, "upgrading the store");
         if (s == KG_OK && version <= 2) s = exec(store, EMBEDDINGS_SQL, err, "upgrading the store");
         if (s == KG_OK) s = exec(store, RULE_SOURCES_SQL, err, "upgrading the store");
         if (s == KG_OK) s = kg_meta_set_int(store, "schema_version", SCHEMA_VERSION, err);
