@@ -206,7 +206,9 @@ static KgStatus load_stream(KgStore *store, const char *name, KgReader *rd, uint
         s = kg_dict_intern(store, &g, &lc.graph_id, err);
     }
     int bulk = 0;
-    if (s == KG_OK && own_transaction && !opt->collect) s = use_bulk_mode(store, size_hint, &bulk, err);
+    // In the caller's transaction too: the load command opens one to decide, under the write
+    // lock, whether the store is reasoned over; the indexes are back before this returns.
+    if (s == KG_OK && !opt->collect) s = use_bulk_mode(store, size_hint, &bulk, err);
     if (s == KG_OK && bulk) s = kg_store_drop_quad_indexes(store, err);
     // Into an empty dictionary the cache knows every term, so the hash index can wait too.
     if (s == KG_OK && bulk && kg_dict_cache_is_complete(store)) s = kg_store_drop_terms_index(store, err);

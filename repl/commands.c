@@ -177,24 +177,28 @@ static int cmd_load(Repl *r, int argc, char **argv)
     if (!store) goto out;
     uint64_t total_read = 0, total_new = 0;
     double total_secs = 0;
-    /* a store reasoned over keeps its inferred triples up to date: each file is read, then
-     * added with rs_update, in one transaction */
-    int reasoned = 0;
-    KgError rerr = {0};
-    if (repl_store_reasoned(store, &reasoned, &rerr) != KG_OK) {
-        repl_error(r, &rerr);
-        goto out;
-    }
-    if (reasoned) kg_interrupt_install();
+    kg_interrupt_install(); // the shell's line editor may have taken SIGINT meanwhile
     for (int i = 0; i < n_files; i++) {
         Progress p = {r, files[i]};
         opt.progress = r->err_is_tty ? show_progress : NULL;
         opt.progress_ctx = &p;
-        KgLoadStats st;
+        KgLoadStats st = {0};
         RsUpdateStats us = {0};
         KgError err = {0};
-        KgStatus s = reasoned ? repl_load_update(store, files[i], &opt, 0, &st, &us, &err)
-                              : kg_load_file(store, files[i], &opt, &st, &err);
+        /* a store reasoned over keeps its inferred triples up to date: the file is read, then
+         * added with rs_update. Whether it is reasoned over is read inside the load's
+         * transaction, under the write lock, so that a `reason` running meanwhile in another
+         * process cannot make it stale. */
+        int reasoned = 0;
+        double t0 = kg_now();
+        KgStatus s = kg_store_begin(store, &err);
+        if (s == KG_OK) s = repl_store_reasoned(store, &reasoned, &err);
+        if (s == KG_OK)
+            s = reasoned ? repl_load_update(store, files[i], &opt, 0, &st, &us, &err)
+                         : kg_load_file(store, files[i], &opt, &st, &err);
+        if (s == KG_OK) s = kg_store_commit(store, &err);
+        else if (kg_store_in_transaction(store)) kg_store_rollback(store);
+        st.seconds = kg_now() - t0;
         if (reasoned) st.n_new = us.n_asserted;
         if (r->err_is_tty && st.n_read >= 100000) fprintf(r->err, "\r\033[K");
         if (s != KG_OK) {

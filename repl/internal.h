@@ -144,7 +144,8 @@ int repl_cmd_unload(Repl *r, int argc, char **argv);
 /* Whether the store was reasoned over (rule sources are recorded). */
 KgStatus repl_store_reasoned(KgStore *store, int *yes, KgError *err);
 /* Loads (or, with unload, retracts the asserted quads of) one file and updates the inferred
- * triples under the recorded rule sources, in one transaction. */
+ * triples under the recorded rule sources, in one transaction: its own, or the caller's when
+ * one is open (the caller then commits or rolls back). */
 KgStatus repl_load_update(KgStore *store, const char *path, const KgLoadOptions *opt, int unload, KgLoadStats *st,
                           RsUpdateStats *us, KgError *err);
 void repl_print_update(Repl *r, const RsUpdateStats *us);

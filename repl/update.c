@@ -203,7 +203,8 @@ KgStatus repl_load_update(KgStore *store, const char *path, const KgLoadOptions 
     KgLoadOptions o = *opt;
     o.collect = collect_quad, o.collect_ctx = &l;
     RsProgram *p = NULL;
-    KgStatus s = kg_store_begin(store, err);
+    int own_transaction = !kg_store_in_transaction(store);
+    KgStatus s = own_transaction ? kg_store_begin(store, err) : KG_OK;
     if (s == KG_OK) s = kg_load_file(store, path, &o, st, err);
     if (s == KG_OK) s = recorded_program(store, &p, err);
     if (s == KG_OK && unload) { /* only what is asserted: what the file holds now */
@@ -217,8 +218,8 @@ KgStatus repl_load_update(KgStore *store, const char *path, const KgLoadOptions 
     }
     if (s == KG_OK)
         s = unload ? rs_update(store, p, NULL, 0, l.q, l.n, NULL, us, err) : rs_update(store, p, l.q, l.n, NULL, 0, NULL, us, err);
-    if (s == KG_OK) s = kg_store_commit(store, err);
-    else if (kg_store_in_transaction(store)) kg_store_rollback(store);
+    if (s == KG_OK && own_transaction) s = kg_store_commit(store, err);
+    else if (own_transaction && kg_store_in_transaction(store)) kg_store_rollback(store);
     rs_program_free(p);
     kg_free(l.q);
     return s;
