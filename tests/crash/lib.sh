@@ -75,3 +75,97 @@ now() {
 seconds_since() {
     awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
 }
+
+# signal_runs SIGNAL N NAME ARGS...: $WORK/base.db is the store before. Runs `nous ARGS` (in
+# $WORK) once to its end for the state after, then N times from base.db again with SIGNAL
+# sent after a random delay. After each, the store must be whole (integrity) and hold the
+# state before or the state after, never anything else:
+#   SIGKILL: exit 137 (killed) with either state, or 0 (it had finished) with the state after;
+#   SIGINT: exit 0 with the state after, or 130 with a message saying it was interrupted and
+#   the state before.
+# READ_ONLY=1: the command must not change the store (before = after). CHECK_AFTER, when
+# set, is a command run after each run to check what it wrote outside the store. Prints one
+# "ok"/"not ok" line and adds a failure to n_fail.
+signal_runs() {
+    sig=$1 n=$2 name=$3
+    shift 3
+    before=$(fingerprint "$WORK/base.db")
+    fresh_copy "$WORK/base.db" "$WORK/ref.db"
+    t0=$(now)
+    if ! (cd "$WORK" && "$NOUS" --db ref.db "$@" >ref.out 2>&1); then
+        echo "not ok - $name: the uninterrupted run failed: $(cat "$WORK/ref.out")"
+        n_fail=$((n_fail + 1))
+        return
+    fi
+    span=$(seconds_since "$t0")
+    after=$(fingerprint "$WORK/ref.db")
+    if [ "${READ_ONLY:-0}" = 1 ] && [ "$before" != "$after" ]; then
+        echo "not ok - $name: a command that only reads changed the store"
+        n_fail=$((n_fail + 1))
+        return
+    elif [ "${READ_ONLY:-0}" != 1 ] && [ "$before" = "$after" ]; then
+        echo "not ok - $name: the command changed nothing, so the test would prove nothing"
+        n_fail=$((n_fail + 1))
+        return
+    fi
+    n_before=0 n_during=0 n_after=0 n_finished=0 n_interrupted=0 bad=0 i=0
+    for delay in $(kill_delays "$span" "$n"); do
+        i=$((i + 1))
+        fresh_copy "$WORK/base.db" "$WORK/x.db"
+        (cd "$WORK" && exec "$NOUS" --db x.db "$@" >x.out 2>x.err) &
+        pid=$!
+        sleep "$delay"
+        kill -"$sig" "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rc=$?
+        wal=$(wal_bytes "$WORK/x.db")
+        what="$name: SIG$sig after ${delay}s of a ${span}s run, exit $rc"
+        if ! integrity "$WORK/x.db"; then
+            echo "# $what: the store is broken (kept as crash-$name-$i.db)" >&2
+            cp "$WORK/x.db" "$ROOT/crash-$name-$i.db"
+            bad=1
+            continue
+        fi
+        fp=$(fingerprint "$WORK/x.db")
+        # "same": a command that only reads, whose before and after are one state
+        state=other
+        [ "$fp" = "$after" ] && state=after
+        [ "$fp" = "$before" ] && state=before
+        [ "$fp" = "$before" ] && [ "$fp" = "$after" ] && state=same
+        verdict=bad
+        case $sig:$rc:$state in
+        *:0:after | *:0:same)
+            verdict=ok n_finished=$((n_finished + 1)) ;;
+        KILL:137:after)
+            verdict=ok n_after=$((n_after + 1)) ;;
+        KILL:137:before | KILL:137:same)
+            verdict=ok
+            if [ "$wal" -gt 0 ]; then n_during=$((n_during + 1)); else n_before=$((n_before + 1)); fi ;;
+        INT:130:before | INT:130:same)
+            if grep -q interrupt "$WORK/x.err"; then
+                verdict=ok n_interrupted=$((n_interrupted + 1))
+            else
+                echo "# $what: no message saying it was interrupted: $(cat "$WORK/x.err")" >&2
+            fi ;;
+        *)
+            echo "# $what: the store is $state (not as before or after a whole run;" \
+                 "kept as crash-$name-$i.db); stderr: $(cat "$WORK/x.err")" >&2
+            cp "$WORK/x.db" "$ROOT/crash-$name-$i.db" ;;
+        esac
+        if [ "$verdict" = ok ] && [ -n "${CHECK_AFTER:-}" ] && ! $CHECK_AFTER; then
+            echo "# $what: $CHECK_AFTER failed" >&2
+            verdict=bad
+        fi
+        [ "$verdict" = ok ] || bad=1
+    done
+    if [ "$bad" -ne 0 ]; then
+        echo "not ok - $name"
+        n_fail=$((n_fail + 1))
+    elif [ "$sig" = KILL ]; then
+        echo "ok - $name: $n kills over ${span}s runs: $n_before before the commit," \
+             "$n_during during it, $n_after after it, $n_finished after the exit"
+    else
+        echo "ok - $name: $n SIGINTs over ${span}s runs: $n_interrupted rolled back," \
+             "$n_finished after it had finished"
+    fi
+}
