@@ -4,7 +4,8 @@
 #   make bench      load throughput against raptor and raw SQLite, LUBM queries against Redland,
 #                   reasoning, embedding training against PyTorch, rule mining and ranking,
 #                   exact nearest-neighbour search against faiss, incremental reasoning against
-#                   starting over (and the long property test: make test-update-long)
+#                   starting over (and the long property test: make test-update-long, and the
+#                   long crash-safety and concurrency test: make test-crash-long)
 #   make asan       the sanitized build only  make check-deps   module include rules
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -109,7 +110,8 @@ build/plain/sparql-w3c: build/plain/tests/sparql/w3c.o build/plain/libnous.a
 build/asan/sparql-w3c: build/asan/tests/sparql/w3c.o build/asan/libnous.a
 	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS) $(XML_LIBS)
 
-.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format test-update-long
+.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format test-update-long \
+        test-crash-long
 all: nous
 
 deps: $(CONFIG)
@@ -143,6 +145,8 @@ test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c
 	NOUS=./nous sh tests/reasoner/equality.sh
 	@echo "== the rule sets on real ontologies, checked rule by rule through SPARQL"
 	NOUS=./nous sh tests/reasoner/ontologies.sh
+	@echo "== crash safety (SIGKILL, Ctrl-C) and concurrent processes on one store"
+	NOUS=./nous sh tests/crash/run.sh
 
 test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c
 	@echo "== unit tests under ASan+UBSan"
@@ -200,11 +204,16 @@ bench: nous build/plain/sqlite_baseline build/plain/knn_bench build/plain/unit
 	sh tests/bench/search.sh
 	sh tests/bench/update.sh || [ $$? -eq 77 ]
 	$(MAKE) test-update-long
+	$(MAKE) test-crash-long
 
 # The incremental-reasoning property test over many more random cases than `make test` runs.
 UPDATE_SEEDS ?= 5000
 test-update-long: build/plain/unit
 	NOUS_UPDATE_SEEDS=$(UPDATE_SEEDS) build/plain/unit --filter 'update/random*'
+
+# Crash safety and concurrency over many more kills, Ctrl-Cs and rounds than `make test` runs.
+test-crash-long: nous
+	NOUS=./nous LONG=1 sh tests/crash/run.sh
 
 clean:
 	rm -rf build nous

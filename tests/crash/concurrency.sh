@@ -36,6 +36,24 @@ run_case() {
     rm -f "$WORK/case.note"
 }
 
+# known_case NAME WHY FUNCTION...: a case known to fail for the reason WHY (a bug in a file
+# this test's author could not change); reported, but not counted as a failure. When it
+# passes, it says so: move it to run_case.
+n_known=0
+known_case() {
+    name=$1 why=$2
+    shift 2
+    if ( "$@" ) 2>"$WORK/case.err"; then
+        echo "ok - $name (known to fail before: make it a run_case)"
+        n_pass=$((n_pass + 1))
+    else
+        echo "not ok - $name # known: $why"
+        sed 's/^/#   /' "$WORK/case.err"
+        n_known=$((n_known + 1))
+    fi
+    rm -f "$WORK/case.note"
+}
+
 # note TEXT: said after "ok - NAME".
 note() {
     printf ': %s' "$*" >"$WORK/case.note"
@@ -188,6 +206,22 @@ awk 'BEGIN { for (i = 0; i < 2000; i++)
     printf "<http://ex.org/z%d> <http://ex.org/p%d> <http://ex.org/ce%d> .\n", i, i % 7, i }' >more.nt
 run_case "two writers at once: the second waits, both finish, nothing is lost" two_writers
 
+# Two `reason` with different profiles at once: the second must add its rules to what the
+# first derived (an incremental update), so the store ends closed under both profiles.
+two_reasons() {
+    fresh_copy base.db r.db
+    "$NOUS" --db r.db reason --profile rdfs >r1.out 2>&1 &
+    p1=$!
+    sleep 0.3
+    "$NOUS" --db r.db reason --profile owl-rl >r2.out 2>&1 || fail "the second reason failed: $(cat r2.out)"
+    wait "$p1" || fail "the first reason failed: $(cat r1.out)" || return 1
+    integrity r.db || return 1
+    "$NOUS" --db r.db reason --profile rdfs --profile owl-rl --check >check.out 2>&1 ||
+        fail "the store is not closed under both profiles: $(tail -n 3 check.out)"
+}
+known_case "two reasons at once: the store ends closed under both rule sets" \
+    "repl/reason.c reads whether the store was reasoned over before its transaction" two_reasons
+
 # The shell keeps the store open while a command writes to it: the shell then sees the
 # command's triples, and its own writes (new terms and old) land after them, whole.
 shell_and_command() {
@@ -224,5 +258,5 @@ shell_and_command() {
 }
 run_case "the shell open while a command writes: each sees and keeps the other's work" shell_and_command
 
-echo "concurrency.sh: $n_pass passed, $n_fail failed"
+echo "concurrency.sh: $n_pass passed, $n_fail failed, $n_known known to fail"
 [ "$n_fail" -eq 0 ]

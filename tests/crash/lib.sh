@@ -55,14 +55,14 @@ wal_bytes() {
 }
 
 # kill_delays SPAN N: N delays in seconds from the seeded sequence, for a command whose
-# whole run takes SPAN: half uniform over the run and a tenth past it, half over its last
-# fifth and past it, where the commit and the closing checkpoint are.
+# whole run takes SPAN: half uniform over the run (and a little past it), half over its last
+# quarter, where the commit and the closing checkpoint are.
 kill_delays() {
     SEED=$((SEED + 1))
     awk -v s="$SEED" -v t="$1" -v n="$2" 'BEGIN {
         srand(s)
         for (i = 0; i < n; i++)
-            printf "%.3f\n", i % 2 == 0 ? rand() * 1.1 * t : (0.8 + rand() * 0.3) * t
+            printf "%.3f\n", i % 2 == 0 ? rand() * 1.05 * t : (0.75 + rand() * 0.3) * t
     }'
 }
 
@@ -74,6 +74,17 @@ now() {
 # seconds_since T0: how long since T0, as a decimal.
 seconds_since() {
     awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# keep NAME: a store that failed a check is copied to $KEEP (build/crash-failures by
+# default), its log with it, for a look afterwards.
+keep() {
+    KEEP=${KEEP:-$ROOT/build/crash-failures}
+    mkdir -p "$KEEP"
+    cp "$WORK/x.db" "$KEEP/$1.db"
+    [ -f "$WORK/x.db-wal" ] && cp "$WORK/x.db-wal" "$KEEP/$1.db-wal"
+    cat "$WORK/x.out" "$WORK/x.err" >"$KEEP/$1.log" 2>/dev/null
+    return 0
 }
 
 # signal_runs SIGNAL N NAME ARGS...: $WORK/base.db is the store before. Runs `nous ARGS` (in
@@ -121,8 +132,8 @@ signal_runs() {
         wal=$(wal_bytes "$WORK/x.db")
         what="$name: SIG$sig after ${delay}s of a ${span}s run, exit $rc"
         if ! integrity "$WORK/x.db"; then
-            echo "# $what: the store is broken (kept as crash-$name-$i.db)" >&2
-            cp "$WORK/x.db" "$ROOT/crash-$name-$i.db"
+            keep "$name-$i"
+            echo "# $what: the store is broken (kept in $KEEP/$name-$i.db)" >&2
             bad=1
             continue
         fi
@@ -148,9 +159,9 @@ signal_runs() {
                 echo "# $what: no message saying it was interrupted: $(cat "$WORK/x.err")" >&2
             fi ;;
         *)
+            keep "$name-$i"
             echo "# $what: the store is $state (not as before or after a whole run;" \
-                 "kept as crash-$name-$i.db); stderr: $(cat "$WORK/x.err")" >&2
-            cp "$WORK/x.db" "$ROOT/crash-$name-$i.db" ;;
+                 "kept in $KEEP/$name-$i.db); stderr: $(cat "$WORK/x.err")" >&2 ;;
         esac
         if [ "$verdict" = ok ] && [ -n "${CHECK_AFTER:-}" ] && ! $CHECK_AFTER; then
             echo "# $what: $CHECK_AFTER failed" >&2
