@@ -211,9 +211,11 @@ UPDATE_SEEDS ?= 5000
 test-update-long: build/plain/unit
 	NOUS_UPDATE_SEEDS=$(UPDATE_SEEDS) build/plain/unit --filter 'update/random*'
 
-# Crash safety and concurrency over many more kills, Ctrl-Cs and rounds than `make test` runs.
-test-crash-long: nous
+# Crash safety and concurrency over many more kills, Ctrl-Cs and rounds than `make test` runs,
+# and Ctrl-C during each long command under ASan+UBSan (the roll-back paths leak nothing).
+test-crash-long: nous build/asan/nous
 	NOUS=./nous LONG=1 sh tests/crash/run.sh
+	NOUS=build/asan/nous SIGINTS=3 sh tests/crash/sigint.sh
 
 clean:
 	rm -rf build nous
