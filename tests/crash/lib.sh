@@ -88,42 +88,58 @@ keep() {
 }
 
 # signal_runs SIGNAL N NAME ARGS...: $WORK/base.db is the store before. Runs `nous ARGS` (in
-# $WORK) once to its end for the state after, then N times from base.db again with SIGNAL
+# $WORK) twice to its end for the state after, then N times from base.db again with SIGNAL
 # sent after a random delay. After each, the store must be whole (integrity) and hold the
 # state before or the state after, never anything else:
 #   SIGKILL: exit 137 (killed) with either state, or 0 (it had finished) with the state after;
 #   SIGINT: exit 0 with the state after, or 130 with a message saying it was interrupted and
 #   the state before.
 # READ_ONLY=1: the command must not change the store (before = after). CHECK_AFTER, when
-# set, is a command run after each run to check what it wrote outside the store. Prints one
+# set, is a command run after each run to check what it wrote outside the store. CRASH_DEBUG=1
+# prints each signal's delay and the exit status it met. Prints one
 # "ok"/"not ok" line and adds a failure to n_fail.
 signal_runs() {
     sig=$1 n=$2 name=$3
     shift 3
-    before=$(fingerprint "$WORK/base.db")
-    fresh_copy "$WORK/base.db" "$WORK/ref.db"
-    t0=$(now)
-    if ! (cd "$WORK" && "$NOUS" --db ref.db "$@" >ref.out 2>&1); then
-        echo "not ok - $name: the uninterrupted run failed: $(cat "$WORK/ref.out")"
+    cd "$WORK" || return
+    before=$(fingerprint base.db)
+    # Two uninterrupted runs: they must leave the same store (else no state "after" exists
+    # to compare with), and the second, on warm caches, times the run the signals spread over.
+    fresh_copy base.db ref.db
+    "$NOUS" --db ref.db "$@" >ref.out 2>&1 || {
+        echo "not ok - $name: the uninterrupted run failed: $(cat ref.out)"
         n_fail=$((n_fail + 1))
+        cd "$ROOT"
+        return
+    }
+    after=$(fingerprint ref.db)
+    fresh_copy base.db ref.db
+    t0=$(now)
+    "$NOUS" --db ref.db "$@" >ref.out 2>&1
+    span=$(seconds_since "$t0")
+    if [ "$(fingerprint ref.db)" != "$after" ]; then
+        echo "not ok - $name: two uninterrupted runs left different stores"
+        n_fail=$((n_fail + 1))
+        cd "$ROOT"
         return
     fi
-    span=$(seconds_since "$t0")
-    after=$(fingerprint "$WORK/ref.db")
     if [ "${READ_ONLY:-0}" = 1 ] && [ "$before" != "$after" ]; then
         echo "not ok - $name: a command that only reads changed the store"
         n_fail=$((n_fail + 1))
+        cd "$ROOT"
         return
     elif [ "${READ_ONLY:-0}" != 1 ] && [ "$before" = "$after" ]; then
         echo "not ok - $name: the command changed nothing, so the test would prove nothing"
         n_fail=$((n_fail + 1))
+        cd "$ROOT"
         return
     fi
     n_before=0 n_during=0 n_after=0 n_finished=0 n_interrupted=0 bad=0 i=0
     for delay in $(kill_delays "$span" "$n"); do
         i=$((i + 1))
-        fresh_copy "$WORK/base.db" "$WORK/x.db"
-        (cd "$WORK" && exec "$NOUS" --db x.db "$@" >x.out 2>x.err) &
+        fresh_copy base.db x.db
+        # no subshell: the signal must reach nous itself, not a shell about to start it
+        "$NOUS" --db x.db "$@" >x.out 2>x.err &
         pid=$!
         sleep "$delay"
         kill -"$sig" "$pid" 2>/dev/null
@@ -131,6 +147,7 @@ signal_runs() {
         rc=$?
         wal=$(wal_bytes "$WORK/x.db")
         what="$name: SIG$sig after ${delay}s of a ${span}s run, exit $rc"
+        [ -n "${CRASH_DEBUG:-}" ] && echo "# $what" >&2
         if ! integrity "$WORK/x.db"; then
             keep "$name-$i"
             echo "# $what: the store is broken (kept in $KEEP/$name-$i.db)" >&2
@@ -169,6 +186,7 @@ signal_runs() {
         fi
         [ "$verdict" = ok ] || bad=1
     done
+    cd "$ROOT"
     if [ "$bad" -ne 0 ]; then
         echo "not ok - $name"
         n_fail=$((n_fail + 1))
