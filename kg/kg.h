@@ -24,6 +24,7 @@ typedef enum {
     KG_ERR_VERSION,   /* the store file was made by an incompatible version */
     KG_ERR_INTERRUPTED,
     KG_ERR_INTERNAL,
+    KG_ERR_LIMIT,     /* a documented limit was reached (reasoning's --max-derived, --timeout) */
 } KgStatus;
 
 /* An error: where it happened and what. `file` is borrowed (it must outlive the error's

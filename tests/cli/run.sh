@@ -3,7 +3,7 @@
 # in script mode, store selection and the errors a user sees; `nous query` and its output
 # formats (tests/cli/query.sh), the shell, scripted and on a terminal (tests/cli/shell.sh),
 # the embedding commands (tests/cli/embed.sh), rule mining (mine.sh), fusion (fusion.sh),
-# semantic search (search.sh) and the embedding plot (plot.sh).
+# semantic search (search.sh), the embedding plot (plot.sh) and reasoning's limits (limits.sh).
 # Each case runs in a fresh temporary directory; run from the repository root with
 # NOUS=path/to/nous (default ./nous). Prints "ok - NAME" or "not ok - NAME" per case, then
 # "N passed, N failed".
@@ -469,6 +469,7 @@ a_file_that_is_not_a_store_is_refused_and_kept() {
 . "$ROOT/tests/cli/search.sh"
 . "$ROOT/tests/cli/update.sh"
 . "$ROOT/tests/cli/plot.sh"
+. "$ROOT/tests/cli/limits.sh"
 
 # ------------------------------------------------------------ run them all
 
@@ -505,7 +506,7 @@ for c in \
     shell_reports_an_unknown_command_and_stops \
     incompatible_store_gives_a_clear_error \
     a_file_that_is_not_a_store_is_refused_and_kept \
-    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES $UPDATE_CASES; do
+    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES $UPDATE_CASES $LIMITS_CASES; do
     run_case "$c"
 done
 
