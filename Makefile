@@ -6,6 +6,7 @@
 #                   exact nearest-neighbour search against faiss, incremental reasoning against
 #                   starting over (and the long property test: make test-update-long)
 #   make asan       the sanitized build only  make check-deps   module include rules
+#   make valgrind   the unit and command-line tests under valgrind (no error, no leak)
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 
@@ -109,7 +110,7 @@ build/plain/sparql-w3c: build/plain/tests/sparql/w3c.o build/plain/libnous.a
 build/asan/sparql-w3c: build/asan/tests/sparql/w3c.o build/asan/libnous.a
 	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS) $(XML_LIBS)
 
-.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format test-update-long
+.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format test-update-long valgrind
 all: nous
 
 deps: $(CONFIG)
@@ -159,6 +160,11 @@ test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/spa
 	NOUS=build/asan/nous SEEDS=4 PROOF_SEEDS=1 sh tests/reasoner/equality.sh
 
 asan: build/asan/nous
+
+# The unit and command-line tests under valgrind's memcheck (tests/valgrind/run.sh): no
+# error, no leak. Slow (20-50x); not part of `make test`, which has ASan and UBSan.
+valgrind: nous build/plain/unit
+	sh tests/valgrind/run.sh
 
 check-deps:
 	@sh scripts/check-deps.sh

@@ -166,6 +166,10 @@ int kg_schema_version(void);
 
 /* ---------------------------------------------------------------- term dictionary */
 
+/* The longest lexical form (an IRI, a literal's text) a term may have; a longer one is refused
+ * (KG_ERR_ARG; when loading, KG_ERR_SYNTAX at its file and line). */
+#define KG_MAX_TERM_BYTES ((size_t)16 << 20)
+
 /* Finds the id of `term`; KG_ERR_NOT_FOUND (without touching err) when it is not stored. */
 KgStatus kg_dict_lookup(KgStore *store, const KgTerm *term, KgTermId *out, KgError *err);
 /* Finds or adds `term`; the same term always gets the same id. */
