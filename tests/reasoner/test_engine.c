@@ -356,7 +356,9 @@ static void assert_limit_stops(const RsOptions *opt, const char *message)
     KgStatus s = rs_reason(st, p, opt, &stats, &err);
     cr_assert_eq(s, KG_ERR_LIMIT, "%s", kg_status_name(s));
     cr_assert(strstr(err.msg, message), "the message names the limit: %s", err.msg);
-    cr_assert(strstr(err.msg, "endless.dl:2"), "the message names the rule: %s", err.msg);
+    /* the rule that derived the most, once one derived (a slow run may time out before) */
+    cr_assert(strstr(err.msg, " 0 new triples") || strstr(err.msg, "endless.dl:2"), "the message names the rule: %s",
+              err.msg);
     assert_stats_eq(stats_of(st), before);
     rs_stats_free(&stats);
     rs_program_free(p);
