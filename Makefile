@@ -206,6 +206,47 @@ UPDATE_SEEDS ?= 5000
 test-update-long: build/plain/unit
 	NOUS_UPDATE_SEEDS=$(UPDATE_SEEDS) build/plain/unit --filter 'update/random*'
 
+# ---------------------------------------------------------------- fuzzing (tests/fuzz/)
+# libFuzzer harnesses, one per input surface, built with clang into build/fuzz/ (the library
+# compiled with -fsanitize=fuzzer-no-link so the fuzzer sees its branches). Only `make fuzz`
+# needs clang: tests/fuzz/deps.sh installs it (and libclang-rt-14-dev) when missing. The same
+# harnesses, fed files by tests/fuzz/replay.c, replay the corpus and every crash found as part
+# of `make test`, in the plain and sanitized gcc builds.
+FUZZ_TARGETS := load rules sparql shell store
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LIB_OBJ := $(call obj,fuzz,$(LIB_SRC) $(REPL_SRC))
+FUZZ_HARNESSES := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+REPLAY_PLAIN := $(patsubst %,build/plain/replay_%,$(FUZZ_TARGETS))
+REPLAY_ASAN := $(patsubst %,build/asan/replay_%,$(FUZZ_TARGETS))
+
+build/fuzz/%.o: %.c $(CONFIG) build/fuzz/.clang
+	@mkdir -p $(dir $@)
+	@echo "  CLANG  $<"
+	$(Q)$(FUZZ_CC) $(CFLAGS_ALL) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/.clang: tests/fuzz/deps.sh
+	@sh tests/fuzz/deps.sh $(FUZZ_CC)
+	@mkdir -p $(dir $@) && touch $@
+build/fuzz/reasoner/profiles.o: build/gen/rs_profiles.inc
+build/fuzz/libnous.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+FUZZ_COMMON := bound fixture
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(patsubst %,build/fuzz/tests/fuzz/%.o,$(FUZZ_COMMON)) build/fuzz/libnous.a
+	$(FUZZ_CC) $(OPT) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+build/plain/replay_%: build/plain/tests/fuzz/fuzz_%.o $(patsubst %,build/plain/tests/fuzz/%.o,$(FUZZ_COMMON) replay) build/plain/libnous.a
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
+build/asan/replay_%: build/asan/tests/fuzz/fuzz_%.o $(patsubst %,build/asan/tests/fuzz/%.o,$(FUZZ_COMMON) replay) build/asan/libnous.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS)
+
+.PHONY: fuzz fuzz-build fuzz-replay
+.PRECIOUS: build/fuzz/tests/fuzz/%.o build/plain/tests/fuzz/%.o build/asan/tests/fuzz/%.o
+fuzz-build: $(FUZZ_HARNESSES)
+# Runs each harness for FUZZ_SECONDS on its corpus; fails when one crashes (FUZZ_TARGETS=... picks).
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+
 clean:
 	rm -rf build nous
 

@@ -230,6 +230,17 @@ Test(kg_load, tsv_names_are_percent_encoded_one_to_one)
     kg_store_close(store);
 }
 
+/* Found by tests/fuzz/fuzz_load.c: a byte of no UTF-8 sequence went into the IRI as it was,
+ * so the store's own export did not load back. UTF-8 characters stay as they are. */
+Test(kg_load, tsv_bytes_of_no_utf8_character_are_percent_encoded)
+{
+    KgStore *store = open_store(":memory:");
+    load_ok(store, "x.tsv", "caf\xc3\xa9\tp\xff\to\x8a\xc3\n", NULL);
+    cr_assert(has_triple(store, KG_TSV_DEFAULT_NS "caf\xc3\xa9", KG_TSV_DEFAULT_NS "p%FF",
+                         KG_TSV_DEFAULT_NS "o%8A%C3", KG_DEFAULT_GRAPH));
+    kg_store_close(store);
+}
+
 Test(kg_load, tsv_line_with_two_fields_is_a_syntax_error_at_its_line)
 {
     KgStore *store = populated_store();
