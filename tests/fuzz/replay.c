@@ -1,7 +1,6 @@
 /* tests/fuzz/replay.c: a main() for the fuzz harnesses without libFuzzer, so that the gcc
  * builds (plain and sanitized) replay the seed corpus and every crash the fuzzers found, as
  * part of `make test`. Each argument is a file or a folder of files; each file is one input. */
-#define _DEFAULT_SOURCE
 #include "tests/fuzz/bound.h"
 
 #include <dirent.h>
