@@ -397,6 +397,29 @@ Test(kg_load, undeclared_prefix_is_reported_at_its_line)
     kg_store_close(store);
 }
 
+/* Found by tests/fuzz/fuzz_load.c: raptor's RDF/XML reader took xmlns:eg="http://a b/" and
+ * the store kept it as a prefix, so its Turtle export began with a line no reader accepts. */
+Test(kg_load, rdfxml_namespace_that_is_not_an_iri_is_not_kept_as_a_prefix)
+{
+    KgStore *store = open_store(":memory:");
+    load_ok(store, "x.rdf",
+            "<?xml version=\"1.0\"?>\n"
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"\n"
+            "         xmlns:eg=\"http://exam ple.org/\" xmlns:ex=\"http://example.org/\">\n"
+            "  <rdf:Description rdf:about=\"http://example.org/a\">\n"
+            "    <ex:p>x</ex:p>\n"
+            "  </rdf:Description>\n"
+            "</rdf:RDF>\n",
+            NULL);
+    KgBuf b = {0};
+    KgError err = {0};
+    cr_assert_eq(kg_prefix_expand(store, "ex:a", &b, &err), KG_OK);
+    b.len = 0;
+    cr_assert_eq(kg_prefix_expand(store, "eg:a", &b, &err), KG_ERR_NOT_FOUND);
+    kg_buf_free(&b);
+    kg_store_close(store);
+}
+
 Test(kg_load, rdfxml_error_has_its_line)
 {
     KgStore *store = populated_store();
