@@ -162,7 +162,7 @@ typedef struct {
     int64_t blank_scope;   /* blank-node labels are local to one load */
     KgLoadStats stats;
     KgQuad *batch; /* quads read but not yet inserted, sorted before insertion */
-    size_t n_batch;
+    size_t n_batch, cap_batch;
     double t_start;
     uint64_t next_progress;
 } KgLoadCtx;
