@@ -26,6 +26,13 @@
 #define MATCH_LIMIT 10000000
 #define DEPTH_LIMIT 10000
 
+/* A message quotes at most this many bytes of a pattern (cut at a character's start), so that
+ * the reason after it is not lost from a long one. */
+#define SHOWN 80
+
+struct KgRegex;
+static int shown_len(const struct KgRegex *re);
+
 struct KgRegex {
     char *pattern; /* NUL-terminated copy, for the cache key and the messages */
     size_t pattern_len;
@@ -94,8 +101,9 @@ static KgStatus regex_compile(const char *pattern, size_t len, uint32_t options,
     if (!re->code) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0) memcpy(msg, "?", sizeof "?");
-        KgStatus s = kg_error_set(err, KG_ERR_ARG, "invalid regular expression \"%s\": %s at offset %llu",
-                                  re->pattern, (const char *)msg, (unsigned long long)offset);
+        KgStatus s = kg_error_set(err, KG_ERR_ARG, "invalid regular expression \"%.*s%s\": %s at offset %llu",
+                                  shown_len(re), re->pattern, re->pattern_len > SHOWN ? "..." : "", (const char *)msg,
+                                  (unsigned long long)offset);
         kg_regex_free(re);
         return s;
     }
@@ -127,13 +135,23 @@ static int regex_run(KgRegex *re, const char *text, size_t len) {
     return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
 }
 
+static int shown_len(const KgRegex *re)
+{
+    size_t n = re->pattern_len;
+    if (n <= SHOWN) return (int)n;
+    n = SHOWN;
+    while (n > 0 && ((unsigned char)re->pattern[n] & 0xC0) == 0x80) n--;
+    return (int)n;
+}
+
 KgStatus kg_regex_match(KgRegex *re, const char *text, size_t len, int *matched, KgError *err) {
     int rc = regex_run(re, text, len);
     *matched = rc > 0;
     if (rc >= 0) return KG_OK;
     PCRE2_UCHAR msg[256];
     if (pcre2_get_error_message(rc, msg, sizeof msg) < 0) memcpy(msg, "?", sizeof "?");
-    return kg_error_set(err, KG_ERR_ARG, "regular expression \"%s\": %s", re->pattern, (const char *)msg);
+    return kg_error_set(err, KG_ERR_ARG, "regular expression \"%.*s%s\": %s", shown_len(re), re->pattern,
+                        re->pattern_len > SHOWN ? "..." : "", (const char *)msg);
 }
 
 void sp_fn_regex(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
