@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/valgrind/run.sh: `make valgrind`, the test suite under valgrind's memcheck: the unit
 # tests (Criterion runs each in a child process, so children are traced) and the command-line
-# tests (./nous through tests/valgrind/nous.sh). Every process writes its own log; the run
+# tests (./nous through tests/valgrind/nous.sh) but those that train embeddings or mine rules
+# (CLI_LIGHT: hours under valgrind; the unit tests run that code). Every process writes its own log; the run
 # fails if any log reports an error or a leak (definitely or indirectly lost; memory still
 # reachable at exit is not a leak). The random property tests run fewer cases than under
 # `make test` (NOUS_UPDATE_SEEDS, default 8 here): valgrind is 20-50x slower.
@@ -24,7 +25,7 @@ echo "== unit tests under valgrind"
 # shellcheck disable=SC2086
 NOUS_UPDATE_SEEDS=${NOUS_UPDATE_SEEDS:-8} $VG build/plain/unit --jobs 2 || status=1
 echo "== command-line tests under valgrind"
-NOUS=tests/valgrind/nous.sh sh tests/cli/run.sh || status=1
+NOUS=tests/valgrind/nous.sh CLI_LIGHT=1 sh tests/cli/run.sh || status=1
 
 # Every log with an error or a leak in it is a failure (valgrind also writes warnings that
 # are neither, such as Criterion's threads exiting with reporting off).
