@@ -7,6 +7,7 @@
 #                   starting over (and the long property test: make test-update-long, and the
 #                   long crash-safety and concurrency test: make test-crash-long)
 #   make asan       the sanitized build only  make check-deps   module include rules
+#   make valgrind   the unit and command-line tests under valgrind (no error, no leak)
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 
@@ -31,6 +32,10 @@ LIB_SRC := $(foreach m,$(filter-out repl,$(MODULES)),$(wildcard $(m)/*.c))
 REPL_SRC := $(filter-out repl/main.c,$(wildcard repl/*.c))
 UNIT_SRC := $(wildcard tests/*/test_*.c) tests/test_free_null.c
 TOOLS := tests/conformance/conformance tests/bench/sqlite_baseline tests/bench/knn_bench
+# The fuzz harnesses (tests/fuzz/), replayed by `make test` and run by `make fuzz`.
+FUZZ_TARGETS := load rules sparql shell store
+REPLAY_PLAIN := $(patsubst %,build/plain/replay_%,$(FUZZ_TARGETS))
+REPLAY_ASAN := $(patsubst %,build/asan/replay_%,$(FUZZ_TARGETS))
 
 # Quiet by default; make V=1 shows the commands.
 Q := $(if $(V),,@)
@@ -110,7 +115,7 @@ build/plain/sparql-w3c: build/plain/tests/sparql/w3c.o build/plain/libnous.a
 build/asan/sparql-w3c: build/asan/tests/sparql/w3c.o build/asan/libnous.a
 	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS) $(XML_LIBS)
 
-.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format test-update-long \
+.PHONY: all test test-plain test-asan asan demo bench check-deps clean deps tidy format test-update-long valgrind \
         test-crash-long
 all: nous
 
@@ -126,11 +131,13 @@ export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions
 test: test-plain test-asan
 	@echo "make test: all suites passed (plain and AddressSanitizer+UBSan builds)"
 
-test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c check-deps
+test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c check-deps $(REPLAY_PLAIN)
 	@echo "== unit tests (Criterion)"
 	build/plain/unit --jobs 2
 	@echo "== command-line tests"
 	NOUS=./nous sh tests/cli/run.sh
+	@echo "== fuzz corpus and every crash the fuzzers found, replayed"
+	sh tests/fuzz/replay.sh build/plain $(FUZZ_TARGETS)
 	@echo "== W3C syntax conformance"
 	build/plain/conformance $(W3C)
 	@echo "== W3C SPARQL query evaluation"
@@ -148,11 +155,13 @@ test-plain: nous build/plain/unit build/plain/conformance build/plain/sparql-w3c
 	@echo "== crash safety (SIGKILL, Ctrl-C) and concurrent processes on one store"
 	NOUS=./nous sh tests/crash/run.sh
 
-test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c
+test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/sparql-w3c $(REPLAY_ASAN)
 	@echo "== unit tests under ASan+UBSan"
 	build/asan/unit --jobs 2
 	@echo "== command-line tests under ASan+UBSan"
 	NOUS=build/asan/nous sh tests/cli/run.sh
+	@echo "== fuzz corpus and every crash the fuzzers found, replayed under ASan+UBSan"
+	sh tests/fuzz/replay.sh build/asan $(FUZZ_TARGETS)
 	@echo "== W3C syntax conformance under ASan+UBSan"
 	build/asan/conformance $(W3C)
 	@echo "== W3C SPARQL query evaluation under ASan+UBSan"
@@ -163,6 +172,11 @@ test-asan: build/asan/nous build/asan/unit build/asan/conformance build/asan/spa
 	NOUS=build/asan/nous SEEDS=4 PROOF_SEEDS=1 sh tests/reasoner/equality.sh
 
 asan: build/asan/nous
+
+# The unit and command-line tests under valgrind's memcheck (tests/valgrind/run.sh): no
+# error, no leak. Slow (20-50x); not part of `make test`, which has ASan and UBSan.
+valgrind: nous build/plain/unit
+	sh tests/valgrind/run.sh
 
 check-deps:
 	@sh scripts/check-deps.sh
@@ -216,6 +230,46 @@ test-update-long: build/plain/unit
 test-crash-long: nous build/asan/nous
 	NOUS=./nous LONG=1 sh tests/crash/run.sh
 	NOUS=build/asan/nous SIGINTS=3 sh tests/crash/sigint.sh
+
+# ---------------------------------------------------------------- fuzzing (tests/fuzz/)
+# libFuzzer harnesses, one per input surface, built with clang into build/fuzz/ (the library
+# compiled with -fsanitize=fuzzer-no-link so the fuzzer sees its branches). Only `make fuzz`
+# needs clang: tests/fuzz/deps.sh installs it (and libclang-rt-14-dev) when missing. The same
+# harnesses, fed files by tests/fuzz/replay.c, replay the corpus and every crash found as part
+# of `make test`, in the plain and sanitized gcc builds.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+            -fsanitize-ignorelist=tests/fuzz/ubsan-ignore.txt
+FUZZ_LIB_OBJ := $(call obj,fuzz,$(LIB_SRC) $(REPL_SRC))
+FUZZ_HARNESSES := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+build/fuzz/%.o: %.c $(CONFIG) build/fuzz/.clang tests/fuzz/ubsan-ignore.txt
+	@mkdir -p $(dir $@)
+	@echo "  CLANG  $<"
+	$(Q)$(FUZZ_CC) $(CFLAGS_ALL) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/.clang: tests/fuzz/deps.sh
+	@sh tests/fuzz/deps.sh $(FUZZ_CC)
+	@mkdir -p $(dir $@) && touch $@
+build/fuzz/reasoner/profiles.o: build/gen/rs_profiles.inc
+build/fuzz/libnous.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+FUZZ_COMMON := bound fixture
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(patsubst %,build/fuzz/tests/fuzz/%.o,$(FUZZ_COMMON)) build/fuzz/libnous.a
+	$(FUZZ_CC) $(OPT) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+build/plain/replay_%: build/plain/tests/fuzz/fuzz_%.o $(patsubst %,build/plain/tests/fuzz/%.o,$(FUZZ_COMMON) replay) build/plain/libnous.a
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS)
+build/asan/replay_%: build/asan/tests/fuzz/fuzz_%.o $(patsubst %,build/asan/tests/fuzz/%.o,$(FUZZ_COMMON) replay) build/asan/libnous.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS)
+
+.PHONY: fuzz fuzz-build fuzz-replay
+FUZZ_OBJ_NAMES := $(patsubst %,fuzz_%,$(FUZZ_TARGETS)) $(FUZZ_COMMON) replay
+.SECONDARY: $(foreach b,fuzz plain asan,$(patsubst %,build/$(b)/tests/fuzz/%.o,$(FUZZ_OBJ_NAMES)))
+fuzz-build: $(FUZZ_HARNESSES)
+# Runs each harness for FUZZ_SECONDS on its corpus; fails when one crashes (FUZZ_TARGETS=... picks).
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build nous

@@ -65,7 +65,11 @@ static KgStatus decode(KgStore *store, sqlite3_stmt *st, int col, KgDerivation *
     const unsigned char *blob = sqlite3_column_blob(st, col + 2);
     size_t n = (size_t)sqlite3_column_bytes(st, col + 2) / 32;
     store->deriv_rule.len = 0;
-    if (kg_buf_puts(&store->deriv_rule, (const char *)sqlite3_column_text(st, col)) != KG_OK ||
+    // The column is NOT NULL, but a damaged file can still give NULL (found by fuzz_store).
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return kg_error_set(err, KG_ERR_DB, "%s: a damaged derivation (no rule)", store->path);
+    const char *rule = (const char *)sqlite3_column_text(st, col);
+    if (!rule || kg_buf_puts(&store->deriv_rule, rule) != KG_OK ||
         !kg_buf_cstr(&store->deriv_rule))
         return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading a derivation");
     if (n > store->cap_deriv_premises) {

@@ -283,6 +283,9 @@ KgStatus kg_dict_intern(KgStore *store, const KgTerm *term, KgTermId *out, KgErr
     TermKey k;
     KgStatus s = key_of(term, lang, &k, err);
     if (s != KG_OK) return s;
+    if (k.lex_len > KG_MAX_TERM_BYTES)
+        return kg_error_set(err, KG_ERR_ARG, "a term of %zu bytes is longer than the limit of %zu MiB", k.lex_len,
+                            KG_MAX_TERM_BYTES >> 20);
     if (k.kind == KG_TERM_LITERAL && memchr(k.lex, '\0', k.lex_len))
         return kg_error_set(err, KG_ERR_ARG,
                             "a literal with a NUL character cannot be stored: raptor2 cuts such "

@@ -85,6 +85,7 @@ const char *kg_status_name(KgStatus st)
     case KG_ERR_VERSION: return "incompatible store version";
     case KG_ERR_INTERRUPTED: return "interrupted";
     case KG_ERR_INTERNAL: return "internal error";
+    case KG_ERR_LIMIT: return "limit reached";
     }
     return "unknown status";
 }

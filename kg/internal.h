@@ -162,7 +162,7 @@ typedef struct {
     int64_t blank_scope;   /* blank-node labels are local to one load */
     KgLoadStats stats;
     KgQuad *batch; /* quads read but not yet inserted, sorted before insertion */
-    size_t n_batch;
+    size_t n_batch, cap_batch;
     double t_start;
     uint64_t next_progress;
 } KgLoadCtx;
@@ -210,5 +210,17 @@ typedef struct {
 /* Scans `n` bytes; `at_end` after the last chunk. KG_ERR_SYNTAX with the position. */
 KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_end,
                               const char *file, KgError *err);
+/* A scan of raw N-Triples, N-Quads, Turtle or TriG text, chunk by chunk, for the NUL
+ * character, as a byte or an escape (\u0000, \U00000000): raptor2 silently cuts the string
+ * short there, so nous refuses it rather than store another literal than the file holds. An
+ * escaped backslash (\\u0000) is text; an escape in a comment is refused too. Start it zeroed. */
+typedef struct {
+    unsigned long line, col;       /* position of the next byte, 1-based once started */
+    unsigned long esc_line, esc_col; /* where the escape being read starts */
+    unsigned backslashes;          /* backslashes just before the next byte */
+    int hex_left;                  /* hex digits of \u or \U still to come */
+    uint32_t value;
+} KgNulScan;
+KgStatus kg_validate_nul_escapes(KgNulScan *sc, const char *buf, size_t n, const char *file, KgError *err);
 
 #endif

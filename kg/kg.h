@@ -24,6 +24,7 @@ typedef enum {
     KG_ERR_VERSION,   /* the store file was made by an incompatible version */
     KG_ERR_INTERRUPTED,
     KG_ERR_INTERNAL,
+    KG_ERR_LIMIT,     /* a documented limit was reached (reasoning's --max-derived, --timeout) */
 } KgStatus;
 
 /* An error: where it happened and what. `file` is borrowed (it must outlive the error's
@@ -164,6 +165,10 @@ KgStatus kg_store_bulk_end(KgStore *store, KgError *err);
 int kg_schema_version(void);
 
 /* ---------------------------------------------------------------- term dictionary */
+
+/* The longest lexical form (an IRI, a literal's text) a term may have; a longer one is refused
+ * (KG_ERR_ARG; when loading, KG_ERR_SYNTAX at its file and line). */
+#define KG_MAX_TERM_BYTES ((size_t)16 << 20)
 
 /* Finds the id of `term`; KG_ERR_NOT_FOUND (without touching err) when it is not stored. */
 KgStatus kg_dict_lookup(KgStore *store, const KgTerm *term, KgTermId *out, KgError *err);

@@ -65,6 +65,7 @@ const char *kg_format_name(KgFormat f)
 /* Quads are inserted in sorted batches: neighbours in key order land on the same B-tree
  * pages, and duplicates within a batch cost nothing. */
 #define BATCH_QUADS ((size_t)1 << 18)
+#define BATCH_QUADS_FIRST ((size_t)1 << 10)
 
 static KgStatus interrupted(const char *name, KgError *err)
 {
@@ -100,8 +101,16 @@ KgStatus kg_load_flush(KgLoadCtx *lc, KgError *err)
 
 KgStatus kg_load_add(KgLoadCtx *lc, const KgQuad *q, KgError *err)
 {
-    if (!lc->batch && !(lc->batch = kg_malloc(BATCH_QUADS * sizeof *lc->batch)))
-        return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
+    if (lc->n_batch == lc->cap_batch) {
+        // The batch grows to BATCH_QUADS as the file proves big: 8 MB for a one-line file
+        // cost more than parsing it (the fuzzer spent most of its time clearing those pages).
+        // (A full batch of BATCH_QUADS was flushed below, so cap stays within it.)
+        size_t cap = lc->cap_batch ? lc->cap_batch * 2 : BATCH_QUADS_FIRST;
+        KgQuad *bigger = kg_realloc(lc->batch, cap * sizeof *lc->batch);
+        if (!bigger) return kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
+        lc->batch = bigger;
+        lc->cap_batch = cap;
+    }
     lc->batch[lc->n_batch++] = *q;
     lc->stats.n_read++;
     if (lc->n_batch == BATCH_QUADS) {

@@ -8,7 +8,8 @@
 
 #define MAX_LINE ((size_t)1 << 20)
 
-/* Characters kept as they are in the local part; all else is %XX (including '%'). */
+/* ASCII characters kept as they are in the local part (with UTF-8 characters); all else is
+ * %XX (including '%'). */
 static int iri_safe(unsigned char c)
 {
     return c > 0x20 && c != 0x7f && !strchr("<>\"{}|^`\\%", c);
@@ -21,7 +22,18 @@ KgStatus kg_tsv_iri(const char *name, size_t n, KgBuf *iri)
     size_t start = 0;
     for (size_t i = 0; i < n && s == KG_OK; i++) {
         unsigned char c = (unsigned char)name[i];
-        if (iri_safe(c)) continue;
+        if (c >= 0x80) {
+            // A UTF-8 character stays as it is; a byte of no valid sequence is escaped, or
+            // the IRI would not load back from an export (found by tests/fuzz/fuzz_load.c).
+            uint32_t cp;
+            size_t k = kg_utf8_decode((const unsigned char *)name + i, n - i, &cp);
+            if (k > 0) {
+                i += k - 1;
+                continue;
+            }
+        } else if (iri_safe(c)) {
+            continue;
+        }
         char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
         s = kg_buf_append(iri, name + start, i - start);
         if (s == KG_OK) s = kg_buf_append(iri, esc, 3);

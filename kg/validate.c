@@ -186,3 +186,37 @@ KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_en
     }
     return at_end ? end_line(sc, file, err) : KG_OK;
 }
+
+KgStatus kg_validate_nul_escapes(KgNulScan *sc, const char *buf, size_t n, const char *file, KgError *err)
+{
+    if (sc->line == 0) sc->line = sc->col = 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c == '\0')
+            return kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
+        if (sc->hex_left > 0) {
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) {
+                sc->hex_left = 0; /* not an escape: the parser reports it */
+            } else {
+                sc->value = sc->value * 16 + (uint32_t)d;
+                if (--sc->hex_left == 0 && sc->value == 0)
+                    return kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
+                                       "a NUL character (\\u0000) cannot be stored in a term");
+            }
+        }
+        if (c == '\\') {
+            sc->backslashes++;
+        } else {
+            if ((c == 'u' || c == 'U') && sc->backslashes % 2 == 1 && sc->hex_left == 0) {
+                sc->hex_left = c == 'u' ? 4 : 8;
+                sc->value = 0;
+                sc->esc_line = sc->line, sc->esc_col = sc->col - 1;
+            }
+            sc->backslashes = 0;
+        }
+        if (c == '\n') sc->line++, sc->col = 1;
+        else if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
+    }
+    return KG_OK;
+}

@@ -93,8 +93,39 @@ KgStatus rs_engine_add_fact(Engine *e, const RsFact *fact, uint32_t rule_plus1,
     }
     if (record_derivation(e, idx, rule_plus1, prem, n_prem) != KG_OK) return KG_ERR_NOMEM;
     e->conf[idx] = conf;
-    if (rule_plus1 && rule_plus1 != RS_REWRITTEN) e->per_rule[rule_plus1 - 1]++;
+    if (rule_plus1 && rule_plus1 != RS_REWRITTEN) e->per_rule[rule_plus1 - 1]++, e->n_new++;
     return e->eq ? rs_eq_note(e, idx) : KG_OK;
+}
+
+KgStatus rs_limit_error(KgError *err, const char *what, int timed_out, double timeout, uint64_t max_derived,
+                        uint64_t n_new, const RsProgram *p, const uint64_t *per_rule)
+{
+    size_t top = 0;
+    for (size_t i = 1; per_rule && i < p->n_rules; i++)
+        if (per_rule[i] > per_rule[top]) top = i;
+    const char *label = per_rule && p->n_rules && per_rule[top] ? rs_rule_label(p, top) : NULL;
+    const char *text = label ? rs_rule_text(p, top) : NULL;
+    if (timed_out)
+        return kg_error_set(err, KG_ERR_LIMIT,
+                            "%s stopped after %g s (the --timeout): %llu new triples derived so far; the store is as it "
+                            "was%s%s%s%s",
+                            what, timeout, (unsigned long long)n_new, label ? ". Most came from " : "",
+                            label ? label : "", label ? ": " : "", text ? text : "");
+    return kg_error_set(err, KG_ERR_LIMIT,
+                        "%s stopped at %llu new triples (the --max-derived limit; rules that make new terms in a "
+                        "recursion derive without end); the store is as it was%s%s%s%s",
+                        what, (unsigned long long)max_derived, label ? ". Most came from " : "", label ? label : "",
+                        label ? ": " : "", text ? text : "");
+}
+
+KgStatus rs_engine_check_limits(Engine *e, const char *what)
+{
+    if (e->status != KG_OK) return e->status;
+    int over = e->max_derived && e->n_new > e->max_derived;
+    int late = !over && e->deadline > 0 && kg_now() > e->deadline;
+    if (over || late)
+        e->status = rs_limit_error(e->err, what, late, e->timeout, e->max_derived, e->n_new, e->prog, e->per_rule);
+    return e->status;
 }
 
 /* ---------------------------------------------------------------- term kinds */
@@ -317,6 +348,13 @@ static void emit(Engine *e)
             conf *= e->conf[e->premise[i]];
         }
     uint32_t rule_plus1 = (uint32_t)(c - e->rules) + 1;
+    /* one round may derive many times the limit before its facts are counted (a product of
+     * large relations): its derivations are bounded too */
+    if (e->max_derived && e->n_pending > 4 * e->max_derived) {
+        e->n_new = e->n_new > e->max_derived ? e->n_new : e->max_derived + 1;
+        rs_engine_check_limits(e, "reasoning");
+        return;
+    }
     /* kept until the round ends (the facts of this round are not read before the next) */
     if ((e->n_pending + r->n_heads > e->cap_pending &&
          !grow_array((void **)&e->pending, &e->cap_pending, e->n_pending + r->n_heads, sizeof *e->pending)) ||
@@ -347,6 +385,7 @@ static KgStatus flush_pending(Engine *e)
         const RsPending *p = &e->pending[i];
         if (rs_engine_add_fact(e, &p->f, p->rule_plus1, e->pending_prems + p->prem_at, p->n_prem, p->conf) != KG_OK)
             return kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
+        if (e->max_derived && e->n_new > e->max_derived) return rs_engine_check_limits(e, "reasoning");
     }
     e->n_pending = e->n_pending_prems = 0;
     return KG_OK;
@@ -435,9 +474,12 @@ void rs_engine_join(Engine *e, size_t step)
     const RsRule *r = c->rule;
     if (e->status != KG_OK) return;
     if (e->memo_live && step > 0 && step < r->n_body && memo_seen(e, step)) return;
-    if ((++e->n_steps & 0xffff) == 0 && kg_interrupted()) {
-        e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
-        return;
+    if ((++e->n_steps & 0xffff) == 0) {
+        if (kg_interrupted()) {
+            e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
+            return;
+        }
+        if (e->deadline > 0 && rs_engine_check_limits(e, "reasoning") != KG_OK) return;
     }
     if (step == r->n_body) {
         if (e->answer) e->answer(e->answer_ctx, value_of(e, e->answer_term, e->answer_const));
@@ -738,6 +780,7 @@ static KgStatus run_stratum(Engine *e, int stratum, const RsOptions *opt, unsign
     while (lo < hi) {
         if (kg_interrupted())
             return e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
+        if (rs_engine_check_limits(e, "reasoning") != KG_OK) return e->status;
         e->delta_start = lo;
         e->delta_end = hi;
         if ((e->status = sort_delta(e, lo, hi)) != KG_OK) return e->status;
@@ -779,6 +822,9 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     Engine e = {.store = store, .prog = p, .err = err};
     RsStats st = {0};
     double t0 = kg_now();
+    e.max_derived = opt && opt->max_derived ? opt->max_derived : RS_DEFAULT_MAX_DERIVED;
+    e.timeout = opt ? opt->timeout : 0;
+    e.deadline = e.timeout > 0 ? t0 + e.timeout : 0;
     /* a caller that opened the store's transaction (to reason and write more in one command)
      * commits or rolls back itself */
     int own_transaction = !kg_store_in_transaction(store);

@@ -46,7 +46,16 @@ typedef struct {
      * may keep in memory (0: 512k, about 20 MB), and how many quads a subject may have for all
      * of them to be read at once (0: 1024); past either, the store is asked each time. */
     size_t update_view_rows, update_subject_quads;
+    /* Limits of reasoning and of incremental updates: past max_derived new triples (0:
+     * RS_DEFAULT_MAX_DERIVED) or after timeout seconds (0: none) they stop with KG_ERR_LIMIT,
+     * the store left as it was. Rules that make new terms in a recursion (a BIND in a cycle)
+     * derive without end; these stop them. */
+    uint64_t max_derived;
+    double timeout;
 } RsOptions;
+
+/* About 2 GB of memory for the engine's tables. */
+#define RS_DEFAULT_MAX_DERIVED 20000000ULL
 
 typedef struct {
     unsigned n_rounds;

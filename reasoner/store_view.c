@@ -234,6 +234,8 @@ static KgStatus subject(StoreView *v, KgTermId s, Subject **out, KgError *err)
 /* The range of subject sb's quads with predicate p (and object o, when not 0). */
 static void narrow(const StoreView *v, const Subject *sb, KgTermId p, KgTermId o, size_t *at, size_t *n)
 {
+    *at = sb->at, *n = 0;
+    if (!sb->n) return; /* the view may hold no quads at all yet */
     const SvQuad *q = v->quads + sb->at;
     size_t lo = 0, hi = sb->n;
     while (lo < hi) { /* the first quad not below (p, o) */

@@ -113,6 +113,10 @@ typedef struct {
     /* step 2 with unit weights: a goal that passed over a deleted triple waits for it */
     struct Wait *waits;
     size_t n_waits, cap_waits;
+    /* limits (RsOptions.max_derived, timeout): triples new to the store derived so far, per
+     * rule, the most allowed, the kg_now() past which it stops (0: none) */
+    uint64_t n_new, max_derived, *new_per_rule;
+    double deadline, timeout;
     /* step 2's join order per rule and head (the head's variables bound first):
      * goal_plans[goal_plan_at[i] + h * n_body ..] */
     size_t *goal_plans, *goal_plan_at;
@@ -488,9 +492,16 @@ static void join(Join *j, size_t step)
     const Compiled *c = j->c;
     const RsRule *r = c->rule;
     if (u->status != KG_OK || j->done) return;
-    if ((++u->n_steps & 0xfff) == 0 && kg_interrupted()) {
-        u->status = kg_error_set(u->err, KG_ERR_INTERRUPTED, "update interrupted");
-        return;
+    if ((++u->n_steps & 0xfff) == 0) {
+        if (kg_interrupted()) {
+            u->status = kg_error_set(u->err, KG_ERR_INTERRUPTED, "update interrupted");
+            return;
+        }
+        if (u->deadline > 0 && kg_now() > u->deadline) {
+            u->status = rs_limit_error(u->err, "the update", 1, u->timeout, u->max_derived, u->n_new, u->prog,
+                                       u->new_per_rule);
+            return;
+        }
     }
     if (step == r->n_body) {
         j->found(j);
@@ -739,6 +750,14 @@ static void insert_found(Join *j)
         if (present_new(u, x) && conf <= conf_of(u, &f)) continue;
         if (u->status != KG_OK) return;
         en = &u->e[x];
+        if (!en->in_old && !en->chained) { /* a triple new to the store */
+            u->new_per_rule[j->c - u->rules]++;
+            if (++u->n_new > u->max_derived) {
+                u->status = rs_limit_error(u->err, "the update", 0, u->timeout, u->max_derived, u->n_new, u->prog,
+                                           u->new_per_rule);
+                return;
+            }
+        }
         en->state = ST_ADD;
         RsFact prem[MAX_BODY];
         size_t n = premises(j, prem);
@@ -1138,7 +1157,11 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     }
     u.rules = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *u.rules);
     u.join = kg_calloc(1, sizeof *u.join);
-    if (!u.rules || !u.join) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    u.new_per_rule = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *u.new_per_rule);
+    if (!u.rules || !u.join || !u.new_per_rule) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
+    u.max_derived = opt && opt->max_derived ? opt->max_derived : RS_DEFAULT_MAX_DERIVED;
+    u.timeout = opt ? opt->timeout : 0;
+    u.deadline = u.timeout > 0 ? t0 + u.timeout : 0;
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++) s = rs_engine_compile_heads(&u.eng, &p->rules[i], &u.rules[i], 1, err);
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++)
         if ((s = rs_engine_compile_rule(&u.eng, &p->rules[i], &u.rules[i], err)) == KG_ERR_NOMEM)
@@ -1238,7 +1261,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     for (size_t i = 0; i < u.n_dropped; i++)
         if (u.dropped[i].rule) rs_engine_free_compiled(&u.dropped[i]);
     kg_free(u.dropped);
-    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.goal_plans), kg_free(u.goal_plan_at), kg_free(u.added), sv_free(u.view), kg_free(u.held), kg_free(u.waits), kg_free(u.retract);
+    kg_free(u.atoms[0]), kg_free(u.atoms[1]), kg_free(u.goal_plans), kg_free(u.goal_plan_at), kg_free(u.new_per_rule), kg_free(u.added), sv_free(u.view), kg_free(u.held), kg_free(u.waits), kg_free(u.retract);
     kg_free(u.join), kg_free(u.rules), kg_free(u.e), kg_free(u.slots), kg_free(u.prems), kg_free(u.queue);
     kg_free(u.head_s), kg_free(u.head_p), kg_free(u.head_o);
     kg_free(u.eng.kinds);

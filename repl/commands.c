@@ -34,8 +34,9 @@ const ReplCommand repl_commands[] = {
     {"unload", "[--format F] [--base IRI] [--graph IRI] FILE...",
      "retract the triples files hold (read again), keeping the inferred triples up to date", repl_cmd_unload},
     {"reason", "[--profile rdfs|owl-rl]... [--rules FILE.dl]... [--drop FILE.dl|PROFILE]... [--equality merge|rules] [--check] "
-               "[--with-embeddings --evidence FILE.dl --threshold P [--model NAME] [-k N]]",
+               "[--max-derived N] [--timeout SECONDS] [--with-embeddings --evidence FILE.dl --threshold P [--model NAME] [-k N]]",
      "derive what the rules entail, store it as inferred (one transaction); on a store reasoned before, rules added or --drop-ped update it incrementally; --check: is it all there; "
+     "--max-derived (default 20000000) and --timeout stop it, the store as it was; "
      "--with-embeddings: also the candidates whose fused probability reaches P",
      repl_cmd_reason},
     {"explain", "[--format text|dot|svg] [--rules FILE.dl] [--fused [--model NAME]] S P O",

@@ -152,9 +152,11 @@ void repl_print_update(Repl *r, const RsUpdateStats *us);
 /* `reason` on a store reasoned over: the given sources join the recorded ones (a file whose
  * text changed replaces its old rules), those of `drop` (file names or profile names) leave,
  * and the inferred triples follow incrementally (rs_update_program), in the open transaction.
- * *n_rules gets the rules of the program now in force. */
+ * limits (may be NULL) bound it (RsOptions.max_derived, timeout). *n_rules gets the rules of the
+ * program now in force. */
 KgStatus repl_reason_update(KgStore *store, const char *const *kinds, const char *const *names, size_t n,
-                            const char *const *drop, size_t n_drop, RsUpdateStats *us, size_t *n_rules, KgError *err);
+                            const char *const *drop, size_t n_drop, const RsOptions *limits, RsUpdateStats *us,
+                            size_t *n_rules, KgError *err);
 /* Records, in the open transaction, the rule sources of a reasoning: profile names and rule
  * files (read again for their text); kinds[i] is "profile" or "file". */
 KgStatus repl_record_rule_sources(KgStore *store, const char *const *kinds, const char *const *names, size_t n,

@@ -50,6 +50,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     const char *set = NULL, *evidence = NULL; /* --with-embeddings: the set, the rules to fuse */
     double threshold = -1;
     size_t per_query = 10;
+    RsOptions limits = {0}; /* --max-derived, --timeout */
     for (int i = 1; s == KG_OK && i < argc; i++) {
         const char *v;
         if (strcmp(argv[i], "--check") == 0) {
@@ -87,6 +88,26 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
                 rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
                 return st;
             }
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "--max-derived"))) {
+            size_t n = 0;
+            int st = repl_parse_count(r, "reason", "--max-derived", v, (size_t)1 << 40, &n);
+            if (st != REPL_OK) {
+                rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
+                return st;
+            }
+            limits.max_derived = n;
+            continue;
+        }
+        if ((v = repl_opt_value(argc, argv, &i, "--timeout"))) {
+            char *end;
+            double t = strtod(v, &end);
+            if (!*v || *end || !(t > 0 && t < 1e9)) {
+                rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
+                return repl_usage_error(r, "reason", "--timeout takes seconds above 0, not '%s'", v);
+            }
+            limits.timeout = t;
             continue;
         }
         if ((v = repl_opt_value(argc, argv, &i, "--equality"))) {
@@ -134,7 +155,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         kg_interrupt_install();
         s = kg_store_begin(store, &err);
         if (s == KG_OK)
-            s = repl_reason_update(store, kinds, names, (size_t)n_sources, drop, n_drop, &us, &n_rules, &err);
+            s = repl_reason_update(store, kinds, names, (size_t)n_sources, drop, n_drop, &limits, &us, &n_rules, &err);
         if (s == KG_OK) s = kg_store_commit(store, &err);
         else kg_store_rollback(store);
         rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
@@ -167,7 +188,11 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         }
     }
     RsStats st = {0};
-    RsOptions opt = {.progress = r->err_is_tty ? progress : NULL, .progress_ctx = r, .equality_rules = equality_rules};
+    RsOptions opt = {.progress = r->err_is_tty ? progress : NULL,
+                     .progress_ctx = r,
+                     .equality_rules = equality_rules,
+                     .max_derived = limits.max_derived,
+                     .timeout = limits.timeout};
     size_t n_fused = 0;
     if (s == KG_OK) {
         kg_interrupt_install();

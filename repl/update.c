@@ -326,7 +326,8 @@ static long find_source(const Sources *l, const char *kind, const char *name)
 }
 
 KgStatus repl_reason_update(KgStore *store, const char *const *kinds, const char *const *names, size_t n,
-                            const char *const *drop, size_t n_drop, RsUpdateStats *us, size_t *n_rules, KgError *err)
+                            const char *const *drop, size_t n_drop, const RsOptions *limits, RsUpdateStats *us,
+                            size_t *n_rules, KgError *err)
 {
     Sources rec = {0};
     KgBuf *texts = kg_calloc(n ? n : 1, sizeof *texts);
@@ -375,7 +376,7 @@ KgStatus repl_reason_update(KgStore *store, const char *const *kinds, const char
         for (size_t i = n_old; i < n_all && s == KG_OK; i++) new_rules[i] = 1;
         *n_rules = n_all;
     }
-    if (s == KG_OK) s = rs_update_program(store, p, &(RsProgramChange){new_rules, dropped}, NULL, us, err);
+    if (s == KG_OK) s = rs_update_program(store, p, &(RsProgramChange){new_rules, dropped}, limits, us, err);
     for (size_t i = 0; i < n && s == KG_OK; i++)
         if (fresh[i]) s = kg_rule_source_put(store, kinds[i], names[i], texts[i].data, texts[i].len, err);
     for (size_t i = 0; i < n; i++) kg_buf_free(&texts[i]);

@@ -3,7 +3,7 @@
 # in script mode, store selection and the errors a user sees; `nous query` and its output
 # formats (tests/cli/query.sh), the shell, scripted and on a terminal (tests/cli/shell.sh),
 # the embedding commands (tests/cli/embed.sh), rule mining (mine.sh), fusion (fusion.sh),
-# semantic search (search.sh) and the embedding plot (plot.sh).
+# semantic search (search.sh), the embedding plot (plot.sh) and reasoning's limits (limits.sh).
 # Each case runs in a fresh temporary directory; run from the repository root with
 # NOUS=path/to/nous (default ./nous). Prints "ok - NAME" or "not ok - NAME" per case, then
 # "N passed, N failed".
@@ -469,9 +469,12 @@ a_file_that_is_not_a_store_is_refused_and_kept() {
 . "$ROOT/tests/cli/search.sh"
 . "$ROOT/tests/cli/update.sh"
 . "$ROOT/tests/cli/plot.sh"
+. "$ROOT/tests/cli/limits.sh"
 
 # ------------------------------------------------------------ run them all
 
+heavy=
+[ -n "${CLI_LIGHT:-}" ] && heavy=$(echo $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES)
 for c in \
     load_of_a_good_turtle_file_prints_the_counts \
     load_of_a_bad_file_reports_file_line_col_and_keeps_the_store \
@@ -505,7 +508,10 @@ for c in \
     shell_reports_an_unknown_command_and_stops \
     incompatible_store_gives_a_clear_error \
     a_file_that_is_not_a_store_is_refused_and_kept \
-    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES $UPDATE_CASES; do
+    $QUERY_CASES $SHELL_CASES $EMBED_CASES $MINE_CASES $FUSION_CASES $SEARCH_CASES $PLOT_CASES $UPDATE_CASES $LIMITS_CASES; do
+    # CLI_LIGHT=1 (tests/valgrind/run.sh) leaves out the cases that train embeddings or mine
+    # rules (hours under valgrind; the unit tests run that code there)
+    case " $heavy " in *" $c "*) continue ;; esac
     run_case "$c"
 done
 

@@ -230,6 +230,17 @@ Test(kg_load, tsv_names_are_percent_encoded_one_to_one)
     kg_store_close(store);
 }
 
+/* Found by tests/fuzz/fuzz_load.c: a byte of no UTF-8 sequence went into the IRI as it was,
+ * so the store's own export did not load back. UTF-8 characters stay as they are. */
+Test(kg_load, tsv_bytes_of_no_utf8_character_are_percent_encoded)
+{
+    KgStore *store = open_store(":memory:");
+    load_ok(store, "x.tsv", "caf\xc3\xa9\tp\xff\to\x8a\xc3\n", NULL);
+    cr_assert(has_triple(store, KG_TSV_DEFAULT_NS "caf\xc3\xa9", KG_TSV_DEFAULT_NS "p%FF",
+                         KG_TSV_DEFAULT_NS "o%8A%C3", KG_DEFAULT_GRAPH));
+    kg_store_close(store);
+}
+
 Test(kg_load, tsv_line_with_two_fields_is_a_syntax_error_at_its_line)
 {
     KgStore *store = populated_store();
@@ -383,6 +394,29 @@ Test(kg_load, undeclared_prefix_is_reported_at_its_line)
     cr_assert_str_eq(err.file, "bad.ttl");
     cr_assert(strstr(err.msg, "unknown"), "message: %s", err.msg);
     cr_assert_eq(err.line, 3, "line %lu (message: %s)", err.line, err.msg);
+    kg_store_close(store);
+}
+
+/* Found by tests/fuzz/fuzz_load.c: raptor's RDF/XML reader took xmlns:eg="http://a b/" and
+ * the store kept it as a prefix, so its Turtle export began with a line no reader accepts. */
+Test(kg_load, rdfxml_namespace_that_is_not_an_iri_is_not_kept_as_a_prefix)
+{
+    KgStore *store = open_store(":memory:");
+    load_ok(store, "x.rdf",
+            "<?xml version=\"1.0\"?>\n"
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"\n"
+            "         xmlns:eg=\"http://exam ple.org/\" xmlns:ex=\"http://example.org/\">\n"
+            "  <rdf:Description rdf:about=\"http://example.org/a\">\n"
+            "    <ex:p>x</ex:p>\n"
+            "  </rdf:Description>\n"
+            "</rdf:RDF>\n",
+            NULL);
+    KgBuf b = {0};
+    KgError err = {0};
+    cr_assert_eq(kg_prefix_expand(store, "ex:a", &b, &err), KG_OK);
+    b.len = 0;
+    cr_assert_eq(kg_prefix_expand(store, "eg:a", &b, &err), KG_ERR_NOT_FOUND);
+    kg_buf_free(&b);
     kg_store_close(store);
 }
 

@@ -338,3 +338,58 @@ Test(engine, an_interrupted_run_leaves_the_store_as_it_was)
     rs_program_free(p);
     kg_store_close(st);
 }
+
+/* A rule that makes a new term in a recursion derives without end: the limits stop it, with
+ * KG_ERR_LIMIT, a message naming the limit and the rule, and the store as it was. */
+static const char *const endless_rules =
+    "@prefix ex: <" EX "> .\n[?y, ex:next, ?z] :- [?x, ex:next, ?y], BIND(CONCAT(STR(?y), \"x\") AS ?z) .\n";
+
+static void assert_limit_stops(const RsOptions *opt, const char *message)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\nex:a ex:next ex:b .\n");
+    KgStats before = stats_of(st);
+    RsProgram *p = NULL;
+    KgError err = {0};
+    cr_assert_eq(rs_program_new(st, &p, &err), KG_OK);
+    cr_assert_eq(rs_program_add_text(p, "endless.dl", endless_rules, strlen(endless_rules), &err), KG_OK);
+    RsStats stats = {0};
+    KgStatus s = rs_reason(st, p, opt, &stats, &err);
+    cr_assert_eq(s, KG_ERR_LIMIT, "%s", kg_status_name(s));
+    cr_assert(strstr(err.msg, message), "the message names the limit: %s", err.msg);
+    /* the rule that derived the most, once one derived (a slow run may time out before) */
+    cr_assert(strstr(err.msg, " 0 new triples") || strstr(err.msg, "endless.dl:2"), "the message names the rule: %s",
+              err.msg);
+    assert_stats_eq(stats_of(st), before);
+    rs_stats_free(&stats);
+    rs_program_free(p);
+    kg_store_close(st);
+}
+
+Test(engine, endless_derivation_stops_at_max_derived)
+{
+    RsOptions opt = {.max_derived = 50};
+    assert_limit_stops(&opt, "stopped at 50 new triples");
+}
+
+Test(engine, endless_derivation_stops_at_the_timeout)
+{
+    RsOptions opt = {.timeout = 0.2};
+    assert_limit_stops(&opt, "stopped after 0.2 s");
+}
+
+Test(engine, a_run_that_derives_exactly_max_derived_is_not_stopped)
+{
+    KgStore *st = store_with("@prefix ex: <" EX "> .\nex:a ex:edge ex:b . ex:b ex:edge ex:c . ex:c ex:edge ex:d .\n");
+    RsProgram *p = NULL;
+    KgError err = {0};
+    cr_assert_eq(rs_program_new(st, &p, &err), KG_OK);
+    cr_assert_eq(rs_program_add_text(p, "rules.dl", path_rules, strlen(path_rules), &err), KG_OK);
+    RsStats stats = {0};
+    /* paths over 3 edges: 6 */
+    RsOptions opt = {.max_derived = 6};
+    cr_assert_eq(rs_reason(st, p, &opt, &stats, &err), KG_OK, "%s", err.msg);
+    cr_assert_eq(stats.n_derived, 6);
+    rs_stats_free(&stats);
+    rs_program_free(p);
+    kg_store_close(st);
+}
