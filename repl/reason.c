@@ -147,13 +147,18 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         return repl_usage_error(r, "reason", "--drop goes with neither --check nor --with-embeddings");
     }
     /* a store reasoned over before: the rules change, the inferred triples follow */
-    int reasoned = 0;
-    if (s == KG_OK && !check && !with_embeddings) s = repl_store_reasoned(store, &reasoned, &err);
+    /* Whether it was is read inside the write transaction: a reason running in another process
+     * holds the write lock until it commits, and is then seen. */
+    int reasoned = 0, in_txn = 0;
+    if (s == KG_OK && !check && !with_embeddings && (n_sources || n_drop)) {
+        kg_interrupt_install();
+        s = kg_store_begin(store, &err);
+        in_txn = s == KG_OK;
+        if (s == KG_OK) s = repl_store_reasoned(store, &reasoned, &err);
+    }
     if (s == KG_OK && (reasoned || n_drop) && !check && !with_embeddings) {
         RsUpdateStats us = {0};
         size_t n_rules = 0;
-        kg_interrupt_install();
-        s = kg_store_begin(store, &err);
         if (s == KG_OK)
             s = repl_reason_update(store, kinds, names, (size_t)n_sources, drop, n_drop, &limits, &us, &n_rules, &err);
         if (s == KG_OK) s = kg_store_commit(store, &err);
@@ -197,8 +202,8 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     if (s == KG_OK) {
         kg_interrupt_install();
         /* with embeddings, one transaction: reason, add the fused triples, reason again from
-         * them (rules may use what fusion added) */
-        s = kg_store_begin(store, &err);
+         * them (rules may use what fusion added); without, the one opened above */
+        s = in_txn ? KG_OK : kg_store_begin(store, &err);
         if (s == KG_OK && n_sources) s = rs_reason(store, p, &opt, &st, &err);
         if (s == KG_OK && n_sources) s = repl_record_rule_sources(store, kinds, names, (size_t)n_sources, &err);
         if (r->err_is_tty && n_sources) fputc('\n', r->err);
@@ -215,6 +220,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
         else kg_store_rollback(store);
     }
     if (s != KG_OK) {
+        if (in_txn) kg_store_rollback(store); /* a no-op once committed or rolled back */
         repl_error(r, &err);
         rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
         return repl_status_of(s);
