@@ -68,8 +68,10 @@ KgStatus kg_prefix_each(KgStore *store, void (*fn)(void *ctx, const char *prefix
     sqlite3_stmt *st = kg_stmt(store, STMT_PREFIX_ALL, err);
     if (!st) return KG_ERR_DB;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *prefix = (const char *)sqlite3_column_text(st, 0), *ns = (const char *)sqlite3_column_text(st, 1);
+        if (prefix && ns) fn(ctx, prefix, ns); /* a damaged row (NULL) is no prefix */
+    }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? KG_OK : kg_db_error(store, err, "reading prefixes");
 }
@@ -132,9 +134,10 @@ static struct PrefixCache *load_cache(KgStore *store)
     size_t cap = 0;
     sqlite3_stmt *st = kg_stmt(store, STMT_PREFIX_ALL, NULL);
     int ok = st != NULL;
-    while (ok && sqlite3_step(st) == SQLITE_ROW)
-        ok = add_entry(c, &cap, (const char *)sqlite3_column_text(st, 0),
-                       (const char *)sqlite3_column_text(st, 1));
+    while (ok && sqlite3_step(st) == SQLITE_ROW) {
+        const char *prefix = (const char *)sqlite3_column_text(st, 0), *ns = (const char *)sqlite3_column_text(st, 1);
+        if (prefix && ns) ok = add_entry(c, &cap, prefix, ns); /* a damaged row (NULL) is no prefix */
+    }
     if (st) sqlite3_reset(st);
     for (int i = 0; ok && builtin_prefixes[i].prefix; i++)
         ok = add_entry(c, &cap, builtin_prefixes[i].prefix, builtin_prefixes[i].ns);
