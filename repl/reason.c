@@ -159,8 +159,7 @@ int repl_cmd_reason(Repl *r, int argc, char **argv)
     if (s == KG_OK && (reasoned || n_drop) && !check && !with_embeddings) {
         RsUpdateStats us = {0};
         size_t n_rules = 0;
-        if (s == KG_OK)
-            s = repl_reason_update(store, kinds, names, (size_t)n_sources, drop, n_drop, &limits, &us, &n_rules, &err);
+        s = repl_reason_update(store, kinds, names, (size_t)n_sources, drop, n_drop, &limits, &us, &n_rules, &err);
         if (s == KG_OK) s = kg_store_commit(store, &err);
         else kg_store_rollback(store);
         rs_program_free(p), kg_free(kinds), kg_free(names), kg_free(drop);
