@@ -191,7 +191,7 @@ unsigned long kg_locate_column(const char *parser_name, const char *base, const 
  * KG_ERR_SYNTAX with the position. */
 KgStatus kg_validate_iri(const char *iri, size_t len, const char *file, unsigned long line,
                          unsigned long col, KgError *err);
-KgStatus kg_validate_lang(const char *lang, const char *file, unsigned long line,
+KgStatus kg_validate_lang(const char *lang, size_t len, const char *file, unsigned long line,
                           unsigned long col, KgError *err);
 /* `what` ("a literal", ...) names the string in the message; surrogates count as invalid. */
 KgStatus kg_validate_utf8(const char *s, size_t len, const char *what, const char *file,
@@ -210,17 +210,45 @@ typedef struct {
 /* Scans `n` bytes; `at_end` after the last chunk. KG_ERR_SYNTAX with the position. */
 KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_end,
                               const char *file, KgError *err);
-/* A scan of raw N-Triples, N-Quads, Turtle or TriG text, chunk by chunk, for the NUL
- * character, as a byte or an escape (\u0000, \U00000000): raptor2 silently cuts the string
- * short there, so nous refuses it rather than store another literal than the file holds. An
- * escaped backslash (\\u0000) is text; an escape in a comment is refused too. Start it zeroed. */
+/* The longest language tag raptor2 can hold: it keeps the length in a byte, so a longer tag is
+ * cut short, and its Turtle parser then reads past the end of the copy. */
+#define KG_MAX_LANG_TAG 255
+/* A scan of raw N-Triples, N-Quads, Turtle or TriG text, chunk by chunk, for what raptor2
+ * mishandles before nous sees a term:
+ *  - the NUL character, as a byte or an escape (\u0000, \U00000000): raptor2 silently cuts
+ *    the string short there, so nous refuses it rather than store another literal than the file
+ *    holds. An escaped backslash (\\u0000) is text; an escape in a comment is refused too.
+ *  - with `tags` set (Turtle, TriG): an '@' followed by more than KG_MAX_LANG_TAG letters,
+ *    digits and hyphens, which raptor2's Turtle lexer would take for a language tag. The scan
+ *    does not follow strings, IRIs or comments (a parser of its own would be needed to agree
+ *    with raptor's on every input), so such a run is refused there too.
+ * Start it zeroed, then set `tags`. */
 typedef struct {
-    unsigned long line, col;       /* position of the next byte, 1-based once started */
+    int tags;                        /* look for over-long language tags */
+    unsigned long line, col;         /* position of the next byte, 1-based once started */
     unsigned long esc_line, esc_col; /* where the escape being read starts */
-    unsigned backslashes;          /* backslashes just before the next byte */
-    int hex_left;                  /* hex digits of \u or \U still to come */
+    size_t esc_at;                   /* and its offset in this chunk (0: an earlier chunk) */
+    unsigned backslashes;            /* backslashes just before the next byte */
+    int hex_left;                    /* hex digits of \u or \U still to come */
     uint32_t value;
-} KgNulScan;
-KgStatus kg_validate_nul_escapes(KgNulScan *sc, const char *buf, size_t n, const char *file, KgError *err);
+    int in_tag;                      /* in a run of letters, digits and hyphens after '@' */
+    size_t tag_run;                  /* its length so far */
+    unsigned long tag_line, tag_col; /* where its '@' is */
+    size_t tag_at;                   /* and its offset in this chunk (0: an earlier chunk) */
+} KgRawScan;
+/* Scans `n` bytes (0 at the end of the input). On KG_ERR_SYNTAX, *bad_at is the offset in this
+ * chunk where the refused text starts: raptor2 may be given the bytes before it. */
+KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t *bad_at,
+                               const char *file, KgError *err);
+/* RDF/XML's xml:lang values, checked by raptor2's XML layer one chunk ahead of its RDF/XML
+ * parser (kg/xml_lang_guard.c). NULL when out of memory. */
+typedef struct KgXmlLangGuard KgXmlLangGuard;
+KgXmlLangGuard *kg_xml_lang_guard_new(const char *file, const char *base_iri);
+/* Reads the next chunk (`n` 0 and `is_end` at the end): KG_ERR_SYNTAX, with the line, when an
+ * element in it has an xml:lang longer than KG_MAX_LANG_TAG; the chunk must then not be given
+ * to the RDF/XML parser. */
+KgStatus kg_xml_lang_guard_chunk(KgXmlLangGuard *g, const char *buf, size_t n, int is_end,
+                                 KgError *err);
+void kg_xml_lang_guard_free(KgXmlLangGuard *g);
 
 #endif

@@ -138,10 +138,16 @@ static KgStatus intern_term(RaptorCtx *rc, raptor_term *t, int is_last, KgTermId
             KgStatus s = kg_validate_iri(k.datatype, len, lc->name, line, col, rc->err);
             if (s != KG_OK) return s;
         }
-        if (lit->language && lit->language_len) {
+        if (lit->language && (lit->language_len || lit->language[0])) {
             locate_term(rc, &line, &col);
-            KgStatus s = kg_validate_lang((const char *)lit->language, lc->name, line, col,
-                                          rc->err);
+            // raptor2 keeps the tag's length in a byte: a longer tag arrives cut to its length
+            // modulo 256, without its terminating NUL (the copy holds language_len + 1 bytes).
+            if (lit->language[lit->language_len] != '\0')
+                return kg_error_at(rc->err, KG_ERR_SYNTAX, lc->name, line, col,
+                                   "a language tag longer than %d characters: raptor2, which "
+                                   "reads RDF for nous, cannot hold one", KG_MAX_LANG_TAG);
+            KgStatus s = kg_validate_lang((const char *)lit->language, lit->language_len,
+                                          lc->name, line, col, rc->err);
             if (s != KG_OK) return s;
             k.lang = (const char *)lit->language;
         }
@@ -210,6 +216,7 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
     raptor_world *world = raptor_new_world();
     raptor_parser *parser = NULL;
     raptor_uri *base = NULL;
+    KgXmlLangGuard *xml_guard = NULL;
     char *buf = kg_malloc(CHUNK);
     RaptorCtx rc = {lc, NULL, err, KG_OK};
     KgBuf copy = {0};
@@ -239,7 +246,15 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
     // kg_locate_column() find it. Past KG_LOCATE_MAX_INPUT the copy is given up.
     int keep_copy = lc->format == KG_FMT_TURTLE || lc->format == KG_FMT_TRIG;
     KgNtScan scan = {0};
-    KgNulScan nul_scan = {0};
+    KgRawScan raw_scan = {0};
+    raw_scan.tags = 1;
+    if (lc->format == KG_FMT_RDFXML) {
+        xml_guard = kg_xml_lang_guard_new(lc->name, (const char *)raptor_uri_as_string(base));
+        if (!xml_guard) {
+            s = kg_error_set(err, KG_ERR_NOMEM, "out of memory starting the RDF parser");
+            goto out;
+        }
+    }
     KgError scan_err = {0};
     KgBuf held = {0}; /* N-Triples, N-Quads: the start of a line not yet given to raptor */
     for (;;) {
@@ -254,30 +269,50 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
             keep_copy = 0;
             kg_buf_free(&copy);
         }
-        KgStatus scan_s = scan_lines ? kg_validate_nt_chunk(&scan, buf, (size_t)n, n == 0,
-                                                            lc->name, &scan_err)
-                                     : KG_OK;
-        if (scan_s == KG_OK && lc->format != KG_FMT_RDFXML)
-            scan_s = kg_validate_nul_escapes(&nul_scan, buf, (size_t)n, lc->name, &scan_err);
+        // The raw text's checks. raptor2 may read a chunk only up to text they refused.
+        KgStatus scan_s;
+        size_t feed = (size_t)n;
+        if (xml_guard) {
+            scan_s = kg_xml_lang_guard_chunk(xml_guard, buf, (size_t)n, n == 0, &scan_err);
+            if (scan_s != KG_OK) feed = 0;
+        } else {
+            scan_s = kg_validate_raw_chunk(&raw_scan, buf, (size_t)n, &feed, lc->name, &scan_err);
+            if (scan_s == KG_OK) feed = (size_t)n;
+        }
+        if (scan_lines) {
+            KgError line_err = {0};
+            KgStatus line_s = kg_validate_nt_chunk(&scan, buf, (size_t)n, n == 0, lc->name, &line_err);
+            if (line_s != KG_OK && (scan_s == KG_OK || line_err.line < scan_err.line)) {
+                scan_s = line_s;
+                scan_err = line_err;
+            }
+        }
         int rc_parse = 0;
         if (!scan_lines) {
-            rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)buf, (size_t)n, n == 0);
+            // Text the raw scan refused never reaches raptor (an over-long language tag would
+            // make it read out of bounds); what comes before it does, so that an earlier
+            // syntax error is still the one reported.
+            if (scan_s == KG_OK || feed > 0)
+                rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)buf, feed,
+                                                     scan_s == KG_OK && n == 0);
         } else {
-            /* up to the chunk's last newline, with what came before it; the rest waits */
-            size_t cut = (size_t)n;
+            /* up to the chunk's last newline, with what came before it; the rest waits. When
+             * the raw scan refused some text, only the whole lines before it. */
+            size_t cut = feed;
             while (cut > 0 && buf[cut - 1] != '\n') cut--;
-            if (n == 0 || cut > 0) {
-                size_t upto = n == 0 ? 0 : cut;
+            int at_end = n == 0 && scan_s == KG_OK;
+            if (at_end || cut > 0) {
+                size_t upto = cut;
                 if (held.len) {
                     if (kg_buf_append(&held, buf, upto) != KG_OK) {
                         s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
                         kg_buf_free(&held);
                         goto out;
                     }
-                    rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)held.data, held.len, n == 0);
+                    rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)held.data, held.len, at_end);
                     held.len = 0;
                 } else {
-                    rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)buf, upto, n == 0);
+                    rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)buf, upto, at_end);
                 }
             }
             if (n > 0 && rc_parse == 0 && scan_s == KG_OK) {
@@ -312,6 +347,7 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
         err->col = kg_locate_column(parser_name(lc->format), (const char *)raptor_uri_as_string(base),
                                     copy.data, copy.len, err->line);
 out:
+    kg_xml_lang_guard_free(xml_guard);
     kg_buf_free(&copy);
     raptor_free_uri(base);
     raptor_free_parser(parser);

@@ -112,24 +112,24 @@ KgStatus kg_validate_iri(const char *iri, size_t len, const char *file, unsigned
     return KG_OK;
 }
 
-KgStatus kg_validate_lang(const char *lang, const char *file, unsigned long line,
+KgStatus kg_validate_lang(const char *lang, size_t len, const char *file, unsigned long line,
                           unsigned long col, KgError *err)
 {
     // BCP 47 as the RDF syntaxes write it: [a-zA-Z]+ ('-' [a-zA-Z0-9]+)*
-    const char *p = lang;
-    int n = 0;
-    while (isalpha((unsigned char)*p)) p++, n++;
+    size_t i = 0, n = 0;
+    while (i < len && isalpha((unsigned char)lang[i])) i++, n++;
     if (n == 0) goto bad;
-    while (*p == '-') {
-        p++;
+    while (i < len && lang[i] == '-') {
+        i++;
         n = 0;
-        while (isalnum((unsigned char)*p)) p++, n++;
+        while (i < len && isalnum((unsigned char)lang[i])) i++, n++;
         if (n == 0) goto bad;
     }
-    if (*p) goto bad;
+    if (i < len) goto bad;
     return KG_OK;
 bad:
-    return kg_error_at(err, KG_ERR_SYNTAX, file, line, col, "bad language tag '@%s'", lang);
+    return kg_error_at(err, KG_ERR_SYNTAX, file, line, col, "bad language tag '@%.*s'",
+                       (int)(len > 80 ? 80 : len), lang);
 }
 
 /* ---------------------------------------------------------------- N-Triples lines */
@@ -187,22 +187,60 @@ KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_en
     return at_end ? end_line(sc, file, err) : KG_OK;
 }
 
-KgStatus kg_validate_nul_escapes(KgNulScan *sc, const char *buf, size_t n, const char *file, KgError *err)
+/* Ends a run of letters, digits and hyphens after '@' (see KgRawScan); `cut` when the run goes
+ * on past the bytes read so far, whose length is then not known yet. */
+static KgStatus end_tag_run(KgRawScan *sc, int cut, const char *file, KgError *err)
+{
+    size_t run = sc->tag_run;
+    sc->in_tag = 0;
+    sc->tag_run = 0;
+    if (run <= KG_MAX_LANG_TAG) return KG_OK;
+    return kg_error_at(err, KG_ERR_SYNTAX, file, sc->tag_line, sc->tag_col,
+                       "a language tag of %s%zu characters: raptor2, which reads RDF for nous, "
+                       "holds at most %d (an '@' followed by that many letters, digits and "
+                       "hyphens is refused in a string or comment too)",
+                       cut ? "at least " : "", run, KG_MAX_LANG_TAG);
+}
+
+static int tag_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t *bad_at,
+                               const char *file, KgError *err)
 {
     if (sc->line == 0) sc->line = sc->col = 1;
+    *bad_at = 0;
     for (size_t i = 0; i < n; i++) {
         char c = buf[i];
-        if (c == '\0')
+        if (sc->in_tag && !tag_char(c)) {
+            size_t at = sc->tag_at;
+            KgStatus s = end_tag_run(sc, 0, file, err);
+            if (s != KG_OK) return *bad_at = at, s;
+        }
+        if (sc->in_tag) {
+            sc->tag_run++;
+        } else if (sc->tags && c == '@') {
+            sc->in_tag = 1;
+            sc->tag_line = sc->line, sc->tag_col = sc->col;
+            sc->tag_at = i;
+        }
+        if (c == '\0') {
+            *bad_at = i;
             return kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
+        }
         if (sc->hex_left > 0) {
             int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
             if (d < 0) {
                 sc->hex_left = 0; /* not an escape: the parser reports it */
             } else {
                 sc->value = sc->value * 16 + (uint32_t)d;
-                if (--sc->hex_left == 0 && sc->value == 0)
+                if (--sc->hex_left == 0 && sc->value == 0) {
+                    *bad_at = sc->esc_at;
                     return kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
                                        "a NUL character (\\u0000) cannot be stored in a term");
+                }
             }
         }
         if (c == '\\') {
@@ -212,11 +250,22 @@ KgStatus kg_validate_nul_escapes(KgNulScan *sc, const char *buf, size_t n, const
                 sc->hex_left = c == 'u' ? 4 : 8;
                 sc->value = 0;
                 sc->esc_line = sc->line, sc->esc_col = sc->col - 1;
+                sc->esc_at = i > 0 ? i - 1 : 0;
             }
             sc->backslashes = 0;
         }
         if (c == '\n') sc->line++, sc->col = 1;
         else if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
     }
+    // A run still open is carried to the next chunk; at the end of the input it ends here.
+    if (n == 0 && sc->in_tag) return end_tag_run(sc, 0, file, err);
+    // A run already too long is refused now: raptor2 must not be given more of it.
+    if (sc->in_tag && sc->tag_run > KG_MAX_LANG_TAG) {
+        size_t at = sc->tag_at;
+        KgStatus s = end_tag_run(sc, 1, file, err);
+        return *bad_at = at, s;
+    }
+    // Offsets into the next chunk start again from 0.
+    sc->tag_at = 0, sc->esc_at = 0;
     return KG_OK;
 }

@@ -512,6 +512,8 @@ for c in \
     # CLI_LIGHT=1 (tests/valgrind/run.sh) leaves out the cases that train embeddings or mine
     # rules (hours under valgrind; the unit tests run that code there)
     case " $heavy " in *" $c "*) continue ;; esac
+    # CLI_ONLY="case ..." runs only the cases named
+    [ -n "${CLI_ONLY:-}" ] && case " $CLI_ONLY " in *" $c "*) ;; *) continue ;; esac
     run_case "$c"
 done
 
