@@ -99,6 +99,20 @@ size_t kg_utf8_encode(uint32_t cp, char out[4]);
 int kg_hex_digit(int c);
 void kg_buf_free(KgBuf *b);
 
+/* A file written whole or not at all (kg/atomic_file.c): written to a temporary file next to
+ * `path`, flushed to disk and renamed over `path` by commit; abort, or any failure, removes
+ * the temporary file and leaves `path` as it was. `path` must outlive the KgAtomicFile. */
+typedef struct {
+    FILE *f;          /* write here between open and commit */
+    char *tmp;        /* the temporary file's name */
+    const char *path;
+} KgAtomicFile;
+KgStatus kg_atomic_file_open(KgAtomicFile *af, const char *path, KgError *err);
+KgStatus kg_atomic_file_commit(KgAtomicFile *af, KgError *err);
+void kg_atomic_file_abort(KgAtomicFile *af);
+/* The whole of `data` as the file `path`. */
+KgStatus kg_atomic_file_write(const char *path, const void *data, size_t len, KgError *err);
+
 /* ---------------------------------------------------------------- interruption (Ctrl-C) */
 
 /* Long operations (loads, reasoning rounds, epochs) poll kg_interrupted() and stop with

@@ -1,16 +1,13 @@
 /* neural/svg.c: what the SVG plots (plot.c, scatter.c) share: the text built in memory with
  * the first error kept, XML escaping, the header every plot starts with, linear axes with
- * "nice" ticks, and writing the file atomically: to a temporary file next to the target,
- * renamed over it, so a failure never leaves a half-written plot. */
+ * "nice" ticks, and writing the file whole or not at all (kg_atomic_file_write), so a
+ * failure never leaves a half-written plot. */
 #include "internal.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* ---------------------------------------------------------------- text */
 
@@ -142,58 +139,6 @@ NnAxis nn_axis_nice(double min, double max, double px_lo, double px_hi, int want
 
 /* ---------------------------------------------------------------- writing the file */
 
-static KgStatus write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return KG_ERR_IO;
-        data += n;
-        len -= (size_t)n;
-    }
-    return KG_OK;
-}
-
-/* Writes `data` to "<path>.tmp-XXXXXX" and renames it to `path`; on failure the temporary
- * file is removed and `path` is as it was. */
-static KgStatus replace_file(const char *path, const char *data, size_t len, KgError *err)
-{
-    KgBuf tmp = {0};
-    if (kg_buf_printf(&tmp, "%s.tmp-XXXXXX", path) != KG_OK || !kg_buf_cstr(&tmp)) {
-        kg_buf_free(&tmp);
-        return kg_error_at(err, KG_ERR_NOMEM, path, 0, 0, "out of memory writing the plot");
-    }
-    KgStatus st = KG_OK;
-    int fd = mkstemp(tmp.data);
-    if (fd < 0) {
-        st = kg_error_at(err, KG_ERR_IO, path, 0, 0, "cannot create a file next to it: %s",
-                         strerror(errno));
-        goto out;
-    }
-    // mkstemp makes the file private (0600); a plot is as readable as any written file
-    if (fchmod(fd, 0644) != 0 || write_all(fd, data, len) != KG_OK) {
-        st = kg_error_at(err, KG_ERR_IO, path, 0, 0, "cannot write the plot: %s",
-                         strerror(errno));
-        close(fd);
-        unlink(tmp.data);
-        goto out;
-    }
-    if (close(fd) != 0) {
-        st = kg_error_at(err, KG_ERR_IO, path, 0, 0, "cannot write the plot: %s",
-                         strerror(errno));
-        unlink(tmp.data);
-        goto out;
-    }
-    if (rename(tmp.data, path) != 0) {
-        st = kg_error_at(err, KG_ERR_IO, path, 0, 0, "cannot rename the plot into place: %s",
-                         strerror(errno));
-        unlink(tmp.data);
-    }
-out:
-    kg_buf_free(&tmp);
-    return st;
-}
-
 KgStatus nn_svg_write(NnSvg *svg, const char *path, KgError *err)
 {
     KgStatus st = svg->status;
@@ -202,7 +147,7 @@ KgStatus nn_svg_write(NnSvg *svg, const char *path, KgError *err)
     else if (st != KG_OK)
         st = kg_error_at(err, st, path, 0, 0, "cannot format the plot");
     else
-        st = replace_file(path, svg->buf.data, svg->buf.len, err);
+        st = kg_atomic_file_write(path, svg->buf.data, svg->buf.len, err);
     kg_buf_free(&svg->buf);
     return st;
 }

@@ -406,17 +406,22 @@ static int cmd_export(Repl *r, int argc, char **argv)
     }
     KgStore *store = repl_store(r);
     if (!store) return REPL_FAIL;
+    // -o FILE is written whole or not at all: a failed or interrupted export leaves it as it was.
     FILE *out = r->out;
-    if (path && !(out = fopen(path, "w"))) {
-        KgError err;
-        kg_error_at(&err, KG_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
-        repl_error(r, &err);
-        return REPL_FAIL;
-    }
+    KgAtomicFile file;
     KgError err = {0};
+    if (path) {
+        if (kg_atomic_file_open(&file, path, &err) != KG_OK) {
+            repl_error(r, &err);
+            return REPL_FAIL;
+        }
+        out = file.f;
+    }
     KgStatus s = kg_export(store, out, fmt, marks, &err);
-    if (path && fclose(out) != 0 && s == KG_OK)
-        s = kg_error_at(&err, KG_ERR_IO, path, 0, 0, "write error");
+    if (path) {
+        if (s == KG_OK) s = kg_atomic_file_commit(&file, &err);
+        else kg_atomic_file_abort(&file);
+    }
     if (s != KG_OK) {
         repl_error(r, &err);
         return REPL_FAIL;

@@ -57,14 +57,10 @@ static void names_free(Names *n)
     kg_free(n->entity), kg_free(n->relation);
 }
 
+/* Whole or not at all: a kill while writing leaves the file as it was. */
 static KgStatus write_rule_file(const char *path, const KgBuf *text, KgError *err)
 {
-    FILE *f = fopen(path, "w");
-    if (!f || fwrite(text->data, 1, text->len, f) != text->len || fclose(f) != 0) {
-        if (f) fclose(f);
-        return kg_error_set(err, KG_ERR_IO, "%s: cannot write the rule file", path);
-    }
-    return KG_OK;
+    return kg_atomic_file_write(path, text->data, text->len, err);
 }
 
 static void add_prefix(void *ctx, const char *prefix, const char *ns)
