@@ -49,12 +49,14 @@ KgStatus kg_atomic_file_commit(KgAtomicFile *af, KgError *err)
     int saved = errno;
     failed |= fclose(af->f) != 0;
     af->f = NULL;
-    if (failed || rename(af->tmp, af->path) != 0) {
+    int renamed = !failed && rename(af->tmp, af->path) == 0;
+    if (!renamed) {
         if (!failed) saved = errno;
         unlink(af->tmp);
         kg_free(af->tmp);
         af->tmp = NULL;
-        return kg_error_at(err, KG_ERR_IO, af->path, 0, 0, "cannot write: %s",
+        return kg_error_at(err, KG_ERR_IO, af->path, 0, 0, "%s: %s",
+                           failed ? "cannot write" : "cannot put the new file in its place",
                            saved ? strerror(saved) : "write error");
     }
     kg_free(af->tmp);

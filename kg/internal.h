@@ -210,29 +210,29 @@ typedef struct {
 /* Scans `n` bytes; `at_end` after the last chunk. KG_ERR_SYNTAX with the position. */
 KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_end,
                               const char *file, KgError *err);
-/* The longest language tag raptor2 can hold: it keeps the length in a byte, so a longer tag is
- * cut short, and its Turtle parser then reads past the end of the copy. */
+/* The longest language tag raptor2 can hold, in bytes: it keeps the length in a byte, and
+ * writes a longer tag past the end of the copy it allocates for it. */
 #define KG_MAX_LANG_TAG 255
 /* A scan of raw N-Triples, N-Quads, Turtle or TriG text, chunk by chunk, for what raptor2
  * mishandles before nous sees a term:
  *  - the NUL character, as a byte or an escape (\u0000, \U00000000): raptor2 silently cuts
  *    the string short there, so nous refuses it rather than store another literal than the file
  *    holds. An escaped backslash (\\u0000) is text; an escape in a comment is refused too.
- *  - with `tags` set (Turtle, TriG): an '@' followed by more than KG_MAX_LANG_TAG letters,
- *    digits and hyphens, which raptor2's Turtle lexer would take for a language tag. The scan
- *    does not follow strings, IRIs or comments (a parser of its own would be needed to agree
- *    with raptor's on every input), so such a run is refused there too.
- * Start it zeroed, then set `tags`. */
+ *  - an '@' followed by more than KG_MAX_LANG_TAG bytes raptor2 could take for a language tag
+ *    (letters, digits, '-', '_', backslash escapes, non-ASCII bytes). The scan does not follow
+ *    strings, IRIs or comments (a parser of its own would be needed to agree with raptor's on
+ *    every input), so such a run is refused there too.
+ * Start it zeroed. */
 typedef struct {
-    int tags;                        /* look for over-long language tags */
     unsigned long line, col;         /* position of the next byte, 1-based once started */
     unsigned long esc_line, esc_col; /* where the escape being read starts */
     size_t esc_at;                   /* and its offset in this chunk (0: an earlier chunk) */
     unsigned backslashes;            /* backslashes just before the next byte */
     int hex_left;                    /* hex digits of \u or \U still to come */
     uint32_t value;
-    int in_tag;                      /* in a run of letters, digits and hyphens after '@' */
-    size_t tag_run;                  /* its length so far */
+    int in_tag;                      /* in a run of language-tag bytes after '@' */
+    int tag_escape;                  /* its last byte was a backslash starting an escape */
+    size_t tag_run;                  /* its length so far, in bytes */
     unsigned long tag_line, tag_col; /* where its '@' is */
     size_t tag_at;                   /* and its offset in this chunk (0: an earlier chunk) */
 } KgRawScan;

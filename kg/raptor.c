@@ -144,7 +144,7 @@ static KgStatus intern_term(RaptorCtx *rc, raptor_term *t, int is_last, KgTermId
             // modulo 256, without its terminating NUL (the copy holds language_len + 1 bytes).
             if (lit->language[lit->language_len] != '\0')
                 return kg_error_at(rc->err, KG_ERR_SYNTAX, lc->name, line, col,
-                                   "a language tag longer than %d characters: raptor2, which "
+                                   "a language tag longer than %d bytes: raptor2, which "
                                    "reads RDF for nous, cannot hold one", KG_MAX_LANG_TAG);
             KgStatus s = kg_validate_lang((const char *)lit->language, lit->language_len,
                                           lc->name, line, col, rc->err);
@@ -247,7 +247,6 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
     int keep_copy = lc->format == KG_FMT_TURTLE || lc->format == KG_FMT_TRIG;
     KgNtScan scan = {0};
     KgRawScan raw_scan = {0};
-    raw_scan.tags = 1;
     if (lc->format == KG_FMT_RDFXML) {
         xml_guard = kg_xml_lang_guard_new(lc->name, (const char *)raptor_uri_as_string(base));
         if (!xml_guard) {

@@ -187,24 +187,28 @@ KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_en
     return at_end ? end_line(sc, file, err) : KG_OK;
 }
 
-/* Ends a run of letters, digits and hyphens after '@' (see KgRawScan); `cut` when the run goes
- * on past the bytes read so far, whose length is then not known yet. */
+/* Ends a run of language-tag bytes after '@' (see KgRawScan); `cut` when the run goes on past
+ * the bytes read so far, whose length is then not known yet. */
 static KgStatus end_tag_run(KgRawScan *sc, int cut, const char *file, KgError *err)
 {
     size_t run = sc->tag_run;
     sc->in_tag = 0;
     sc->tag_run = 0;
+    sc->tag_escape = 0;
     if (run <= KG_MAX_LANG_TAG) return KG_OK;
     return kg_error_at(err, KG_ERR_SYNTAX, file, sc->tag_line, sc->tag_col,
-                       "a language tag of %s%zu characters: raptor2, which reads RDF for nous, "
-                       "holds at most %d (an '@' followed by that many letters, digits and "
-                       "hyphens is refused in a string or comment too)",
+                       "a language tag of %s%zu bytes: raptor2, which reads RDF for nous, holds "
+                       "at most %d (any '@' followed by that many letters, digits, '-', '_', "
+                       "escapes or non-ASCII bytes counts, in a string or comment too)",
                        cut ? "at least " : "", run, KG_MAX_LANG_TAG);
 }
 
-static int tag_char(char c)
+/* A byte raptor2 may take into a language tag: its Turtle lexer takes [A-Za-z0-9_-], its
+ * N-Triples reader those, any byte of a non-ASCII character and backslash escapes. */
+static int tag_byte(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '\\' || (unsigned char)c >= 0x80;
 }
 
 KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t *bad_at,
@@ -214,14 +218,17 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
     *bad_at = 0;
     for (size_t i = 0; i < n; i++) {
         char c = buf[i];
-        if (sc->in_tag && !tag_char(c)) {
+        if (sc->in_tag && !sc->tag_escape && !tag_byte(c)) {
             size_t at = sc->tag_at;
             KgStatus s = end_tag_run(sc, 0, file, err);
             if (s != KG_OK) return *bad_at = at, s;
         }
         if (sc->in_tag) {
+            // the raw bytes: never fewer than the tag's own (an escape is longer than what it
+            // stands for)
             sc->tag_run++;
-        } else if (sc->tags && c == '@') {
+            sc->tag_escape = !sc->tag_escape && c == '\\';
+        } else if (c == '@') {
             sc->in_tag = 1;
             sc->tag_line = sc->line, sc->tag_col = sc->col;
             sc->tag_at = i;

@@ -31,7 +31,7 @@ static void on_start(void *user, raptor_xml_element *element)
     size_t len = lang ? strlen((const char *)lang) : 0;
     if (len <= KG_MAX_LANG_TAG) return;
     g->status = kg_error_at(g->err, KG_ERR_SYNTAX, g->file, g->line, 0,
-                            "an xml:lang of %zu characters: raptor2, which reads RDF for nous, "
+                            "an xml:lang of %zu bytes: raptor2, which reads RDF for nous, "
                             "holds a language tag of at most %d", len, KG_MAX_LANG_TAG);
 }
 

@@ -169,20 +169,23 @@ language_tags_past_255_characters_are_refused_at_their_line() {
     rdf='<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
     printf '<http://example.org/s> <http://example.org/p> "ok" .\n<http://example.org/s> <http://example.org/p> "x"@%s .\n' "$long" >long.nt
     printf '<http://example.org/s> <http://example.org/p> "x"@%s .\n' "$t256" >t256.nt
+    # raptor2's N-Triples reader also takes '_', escapes and non-ASCII bytes into a tag
+    escapes=$(awk 'BEGIN { printf "e"; for (i = 0; i < 60; i++) printf "\\u0062_" }')
+    printf '<http://example.org/s> <http://example.org/p> "x"@%s .\n' "$escapes" >escapes.nt
     printf '@prefix ex: <http://example.org/> .\nex:s ex:p "ok" ;\n  ex:p "x" @%s .\n' "$long" >long.ttl
     printf '@prefix ex: <http://example.org/> .\nex:s ex:p "mail@%s" .\n' "$long" >in-a-string.ttl
     printf '<?xml version="1.0"?>\n%s\n<rdf:Description rdf:about="http://example.org/s"><ex:p xml:lang="%s">x</ex:p></rdf:Description></rdf:RDF>\n' "$rdf" "$long" >long.rdf
     printf '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY tag "%s"> ]>\n%s\n\n<rdf:Description rdf:about="http://example.org/s"><ex:p xml:lang="&tag;">x</ex:p></rdf:Description></rdf:RDF>\n' "$long" "$rdf" >entity.rdf
-    for f in long.nt:2:50:300 t256.nt:1:50:256 long.ttl:3:12:300 in-a-string.ttl:2:16:300; do
+    for f in long.nt:2:50:300 t256.nt:1:50:256 escapes.nt:1:50:421 long.ttl:3:12:300 in-a-string.ttl:2:16:300; do
         file=${f%%:*}
         nous load "$file"
         expect_rc 1 || return 1
-        expect_grep err "^$(echo "${f%:*}" | sed 's/\./\\./'): error: a language tag of ${f##*:} characters" || return 1
+        expect_grep err "^$(echo "${f%:*}" | sed 's/\./\\./'): error: a language tag of ${f##*:} bytes" || return 1
     done
     for f in long.rdf:3 entity.rdf:5; do
         nous load "${f%:*}"
         expect_rc 1 || return 1
-        expect_grep err "^$(echo "$f" | sed 's/\./\\./'): error: an xml:lang of 300 characters" || return 1
+        expect_grep err "^$(echo "$f" | sed 's/\./\\./'): error: an xml:lang of 300 bytes" || return 1
     done
     nous stats
     expect_grep out '^quads +0 ' || return 1

@@ -502,7 +502,7 @@ Test(kg_load, a_language_tag_past_255_characters_is_refused_across_reads)
             KgError err = load_fails(store, syntaxes[k].name, doc, len, NULL, KG_ERR_SYNTAX);
             cr_assert_eq(err.line, line, "%s: line %lu, expected %lu", syntaxes[k].name, err.line, line);
             cr_assert_eq(err.col, 50, "%s: column %lu", syntaxes[k].name, err.col);
-            cr_assert(strstr(err.msg, "a language tag of 256 characters"), "%s", err.msg);
+            cr_assert(strstr(err.msg, "a language tag of 256 bytes"), "%s", err.msg);
             // at the very end of the input, with nothing after the tag (refused at the end of
             // a read: the whole length is not known there)
             len = doc_with_tag_at_boundary(doc, cap, 300, before, "", &line) - strlen(" .\n");
