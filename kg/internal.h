@@ -231,7 +231,7 @@ typedef struct {
     int hex_left;                    /* hex digits of \u or \U still to come */
     uint32_t value;
     int in_tag;                      /* in a run of language-tag bytes after '@' */
-    int tag_escape;                  /* its last byte was a backslash starting an escape */
+    unsigned tag_swallow;            /* bytes still to take whatever they are (see validate.c) */
     size_t tag_run;                  /* its length so far, in bytes */
     unsigned long tag_line, tag_col; /* where its '@' is */
     size_t tag_at;                   /* and its offset in this chunk (0: an earlier chunk) */

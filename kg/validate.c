@@ -194,13 +194,22 @@ static KgStatus end_tag_run(KgRawScan *sc, int cut, const char *file, KgError *e
     size_t run = sc->tag_run;
     sc->in_tag = 0;
     sc->tag_run = 0;
-    sc->tag_escape = 0;
+    sc->tag_swallow = 0;
     if (run <= KG_MAX_LANG_TAG) return KG_OK;
     return kg_error_at(err, KG_ERR_SYNTAX, file, sc->tag_line, sc->tag_col,
                        "a language tag of %s%zu bytes: raptor2, which reads RDF for nous, holds "
                        "at most %d (any '@' followed by that many letters, digits, '-', '_', "
                        "escapes or non-ASCII bytes counts, in a string or comment too)",
                        cut ? "at least " : "", run, KG_MAX_LANG_TAG);
+}
+
+/* How many bytes after `c` raptor2's N-Triples reader takes into a tag whatever they are: one
+ * after a backslash, and the rest of a UTF-8 sequence as its first byte announces it (raptor2
+ * does not check that they are continuation bytes: "\xC3!" is two bytes of the tag). */
+static unsigned tag_swallows(char c)
+{
+    unsigned char b = (unsigned char)c;
+    return c == '\\' ? 1 : b >= 0xFC ? 5 : b >= 0xF8 ? 4 : b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
 }
 
 /* A byte raptor2 may take into a language tag: its Turtle lexer takes [A-Za-z0-9_-], its
@@ -218,7 +227,7 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
     *bad_at = 0;
     for (size_t i = 0; i < n; i++) {
         char c = buf[i];
-        if (sc->in_tag && !sc->tag_escape && !tag_byte(c)) {
+        if (sc->in_tag && !sc->tag_swallow && !tag_byte(c)) {
             size_t at = sc->tag_at;
             KgStatus s = end_tag_run(sc, 0, file, err);
             if (s != KG_OK) return *bad_at = at, s;
@@ -227,7 +236,8 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
             // the raw bytes: never fewer than the tag's own (an escape is longer than what it
             // stands for)
             sc->tag_run++;
-            sc->tag_escape = !sc->tag_escape && c == '\\';
+            if (sc->tag_swallow) sc->tag_swallow--;
+            else sc->tag_swallow = tag_swallows(c);
         } else if (c == '@') {
             sc->in_tag = 1;
             sc->tag_line = sc->line, sc->tag_col = sc->col;
