@@ -218,11 +218,10 @@ KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_en
  *  - the NUL character, as a byte or an escape (\u0000, \U00000000): raptor2 silently cuts
  *    the string short there, so nous refuses it rather than store another literal than the file
  *    holds. An escaped backslash (\\u0000) is text; an escape in a comment is refused too.
- *  - an '@' followed by more than KG_MAX_LANG_TAG bytes raptor2 could take for a language tag
- *    (letters, digits, '-', '_', backslash escapes, non-ASCII bytes). The scan does not follow
- *    strings, IRIs or comments (a parser of its own would be needed to agree with raptor's on
- *    every input), so such a run is refused there too.
- * Start it zeroed. */
+ *  - an '@' followed by more than KG_MAX_LANG_TAG bytes raptor2 could take into a language tag
+ *    (kg/validate.c says which). The scan does not follow strings, IRIs or comments: raptor2's
+ *    readers, on some errors, go on from inside a string, so such a run is refused there too.
+ * Start it zeroed and set `ntriples`. */
 typedef struct {
     unsigned long line, col;         /* position of the next byte, 1-based once started */
     unsigned long esc_line, esc_col; /* where the escape being read starts */
@@ -230,11 +229,15 @@ typedef struct {
     unsigned backslashes;            /* backslashes just before the next byte */
     int hex_left;                    /* hex digits of \u or \U still to come */
     uint32_t value;
-    int in_tag;                      /* in a run of language-tag bytes after '@' */
-    unsigned tag_swallow;            /* bytes still to take whatever they are (see validate.c) */
+    int ntriples;                    /* N-Triples or N-Quads (else Turtle or TriG): set it */
+    /* A run of bytes after '@' that raptor2 could take into a language tag. */
+    int in_tag;
     size_t tag_run;                  /* its length so far, in bytes */
     unsigned long tag_line, tag_col; /* where its '@' is */
     size_t tag_at;                   /* and its offset in this chunk (0: an earlier chunk) */
+    unsigned tag_swallow;            /* bytes still to take whatever they are */
+    int tag_escape;                  /* the last byte was a backslash in the tag */
+    int tag_to_eol;                  /* a bad escape: raptor2 runs the tag to the line's end */
 } KgRawScan;
 /* Scans `n` bytes (0 at the end of the input). On KG_ERR_SYNTAX, *bad_at is the offset in this
  * chunk where the refused text starts: raptor2 may be given the bytes before it. */

@@ -101,10 +101,12 @@ void kg_buf_free(KgBuf *b);
 
 /* A file written whole or not at all (kg/atomic_file.c): written to a temporary file next to
  * `path`, flushed to disk and renamed over `path` by commit; abort, or any failure, removes
- * the temporary file and leaves `path` as it was. `path` must outlive the KgAtomicFile. */
+ * the temporary file and leaves `path` as it was. (A path that is not a regular file, such as
+ * /dev/stdout, is written directly.) `path` must outlive the KgAtomicFile. */
 typedef struct {
     FILE *f;          /* write here between open and commit */
-    char *tmp;        /* the temporary file's name */
+    char *tmp;        /* the temporary file's name; NULL when writing `path` directly */
+    char *target;     /* the file a symbolic link names, or NULL */
     const char *path;
 } KgAtomicFile;
 KgStatus kg_atomic_file_open(KgAtomicFile *af, const char *path, KgError *err);

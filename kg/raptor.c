@@ -138,14 +138,8 @@ static KgStatus intern_term(RaptorCtx *rc, raptor_term *t, int is_last, KgTermId
             KgStatus s = kg_validate_iri(k.datatype, len, lc->name, line, col, rc->err);
             if (s != KG_OK) return s;
         }
-        if (lit->language && (lit->language_len || lit->language[0])) {
+        if (lit->language && lit->language_len) {
             locate_term(rc, &line, &col);
-            // raptor2 keeps the tag's length in a byte: a longer tag arrives cut to its length
-            // modulo 256, without its terminating NUL (the copy holds language_len + 1 bytes).
-            if (lit->language[lit->language_len] != '\0')
-                return kg_error_at(rc->err, KG_ERR_SYNTAX, lc->name, line, col,
-                                   "a language tag longer than %d bytes: raptor2, which "
-                                   "reads RDF for nous, cannot hold one", KG_MAX_LANG_TAG);
             KgStatus s = kg_validate_lang((const char *)lit->language, lit->language_len,
                                           lc->name, line, col, rc->err);
             if (s != KG_OK) return s;
@@ -247,6 +241,7 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
     int keep_copy = lc->format == KG_FMT_TURTLE || lc->format == KG_FMT_TRIG;
     KgNtScan scan = {0};
     KgRawScan raw_scan = {0};
+    raw_scan.ntriples = scan_lines;
     if (lc->format == KG_FMT_RDFXML) {
         xml_guard = kg_xml_lang_guard_new(lc->name, (const char *)raptor_uri_as_string(base));
         if (!xml_guard) {
@@ -346,10 +341,12 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
         err->col = kg_locate_column(parser_name(lc->format), (const char *)raptor_uri_as_string(base),
                                     copy.data, copy.len, err->line);
 out:
-    kg_xml_lang_guard_free(xml_guard);
     kg_buf_free(&copy);
     raptor_free_uri(base);
     raptor_free_parser(parser);
+    // After the parser: freeing the guard's world cleans libxml2's global state (its
+    // encoding handlers), which a live parser's context still points at.
+    kg_xml_lang_guard_free(xml_guard);
     raptor_free_world(world);
     kg_free(buf);
     return s;

@@ -187,37 +187,55 @@ KgStatus kg_validate_nt_chunk(KgNtScan *sc, const char *buf, size_t n, int at_en
     return at_end ? end_line(sc, file, err) : KG_OK;
 }
 
-/* Ends a run of language-tag bytes after '@' (see KgRawScan); `cut` when the run goes on past
- * the bytes read so far, whose length is then not known yet. */
-static KgStatus end_tag_run(KgRawScan *sc, int cut, const char *file, KgError *err)
+/* The refusal of a language tag past KG_MAX_LANG_TAG bytes, at its '@'. */
+static KgStatus tag_too_long(const KgRawScan *sc, const char *file, KgError *err)
 {
-    size_t run = sc->tag_run;
-    sc->in_tag = 0;
-    sc->tag_run = 0;
-    sc->tag_swallow = 0;
-    if (run <= KG_MAX_LANG_TAG) return KG_OK;
     return kg_error_at(err, KG_ERR_SYNTAX, file, sc->tag_line, sc->tag_col,
-                       "a language tag of %s%zu bytes: raptor2, which reads RDF for nous, holds "
-                       "at most %d (any '@' followed by that many letters, digits, '-', '_', "
-                       "escapes or non-ASCII bytes counts, in a string or comment too)",
-                       cut ? "at least " : "", run, KG_MAX_LANG_TAG);
+                       "a language tag longer than %d bytes: raptor2, which reads RDF for nous, "
+                       "cannot hold one (any '@' followed by that many bytes raptor2 could take "
+                       "into a tag counts, in a string or a comment too)", KG_MAX_LANG_TAG);
 }
 
-/* How many bytes after `c` raptor2's N-Triples reader takes into a tag whatever they are: one
- * after a backslash, and the rest of a UTF-8 sequence as its first byte announces it (raptor2
- * does not check that they are continuation bytes: "\xC3!" is two bytes of the tag). */
-static unsigned tag_swallows(char c)
+/* Bytes raptor2 takes into a tag after a backslash in it: its N-Triples reader decodes the
+ * escapes of strings there; \u and \U take 4 and 8 more. Any other byte is an escape it
+ * reports but does not end: the tag then runs on to the end of the line. */
+static int tag_escape_length(char c)
+{
+    if (c == 'u') return 5;
+    if (c == 'U') return 9;
+    return c && strchr("\"\\bfnrt<>{}|^`", c) ? 1 : -1;
+}
+
+/* One more byte of the run after '@'; 0 when `c` ends it. Turtle's lexer takes [A-Za-z0-9_-]
+ * into LANGTAG. raptor2's N-Triples reader takes those, any byte of a non-ASCII character
+ * together with as many bytes as its first byte announces (without checking them: "\xC3!" is
+ * two bytes of the tag), and escapes (see tag_escape_length). A run ends at the line's end. */
+static int tag_takes(KgRawScan *sc, char c)
 {
     unsigned char b = (unsigned char)c;
-    return c == '\\' ? 1 : b >= 0xFC ? 5 : b >= 0xF8 ? 4 : b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
-}
-
-/* A byte raptor2 may take into a language tag: its Turtle lexer takes [A-Za-z0-9_-], its
- * N-Triples reader those, any byte of a non-ASCII character and backslash escapes. */
-static int tag_byte(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '\\' || (unsigned char)c >= 0x80;
+    if (c == '\n' || c == '\r') return 0;
+    if (sc->tag_to_eol) return 1;
+    if (sc->tag_swallow) {
+        sc->tag_swallow--;
+        return 1;
+    }
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_')
+        return 1;
+    if (!sc->ntriples) return 0;
+    if (sc->tag_escape) {
+        int len = tag_escape_length(c);
+        sc->tag_escape = 0;
+        if (len < 0) sc->tag_to_eol = 1;
+        else sc->tag_swallow = (unsigned)len - 1;
+        return 1;
+    }
+    if (c == '\\') return sc->tag_escape = 1;
+    if (b >= 0x80) {
+        sc->tag_swallow = b >= 0xFC ? 5 : b >= 0xF8 ? 4 : b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
+        return 1;
+    }
+    return 0;
 }
 
 KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t *bad_at,
@@ -225,38 +243,44 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
 {
     if (sc->line == 0) sc->line = sc->col = 1;
     *bad_at = 0;
-    for (size_t i = 0; i < n; i++) {
+    KgStatus s = KG_OK;
+    size_t i;
+    for (i = 0; i < n; i++) {
         char c = buf[i];
-        if (sc->in_tag && !sc->tag_swallow && !tag_byte(c)) {
-            size_t at = sc->tag_at;
-            KgStatus s = end_tag_run(sc, 0, file, err);
-            if (s != KG_OK) return *bad_at = at, s;
-        }
         if (sc->in_tag) {
-            // the raw bytes: never fewer than the tag's own (an escape is longer than what it
-            // stands for)
-            sc->tag_run++;
-            if (sc->tag_swallow) sc->tag_swallow--;
-            else sc->tag_swallow = tag_swallows(c);
-        } else if (c == '@') {
+            if (!tag_takes(sc, c)) {
+                sc->in_tag = 0;
+            } else if (++sc->tag_run > KG_MAX_LANG_TAG) {
+                // refused at once: raptor2 must not be given any of it
+                *bad_at = sc->tag_at;
+                s = tag_too_long(sc, file, err);
+                break;
+            }
+        }
+        if (!sc->in_tag && c == '@') {
             sc->in_tag = 1;
+            sc->tag_run = 0;
+            sc->tag_swallow = 0;
+            sc->tag_escape = sc->tag_to_eol = 0;
             sc->tag_line = sc->line, sc->tag_col = sc->col;
             sc->tag_at = i;
         }
         if (c == '\0') {
             *bad_at = i;
-            return kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
+            s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
+            break;
         }
         if (sc->hex_left > 0) {
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            int d = kg_hex_digit((unsigned char)c);
             if (d < 0) {
                 sc->hex_left = 0; /* not an escape: the parser reports it */
             } else {
                 sc->value = sc->value * 16 + (uint32_t)d;
                 if (--sc->hex_left == 0 && sc->value == 0) {
                     *bad_at = sc->esc_at;
-                    return kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
-                                       "a NUL character (\\u0000) cannot be stored in a term");
+                    s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
+                                    "a NUL character (\\u0000) cannot be stored in a term");
+                    break;
                 }
             }
         }
@@ -274,15 +298,12 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
         if (c == '\n') sc->line++, sc->col = 1;
         else if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
     }
-    // A run still open is carried to the next chunk; at the end of the input it ends here.
-    if (n == 0 && sc->in_tag) return end_tag_run(sc, 0, file, err);
-    // A run already too long is refused now: raptor2 must not be given more of it.
-    if (sc->in_tag && sc->tag_run > KG_MAX_LANG_TAG) {
-        size_t at = sc->tag_at;
-        KgStatus s = end_tag_run(sc, 1, file, err);
-        return *bad_at = at, s;
+    if (s != KG_OK) {
+        // Nothing from the '@' of an open run on reaches raptor2 either.
+        if (sc->in_tag && sc->tag_at < *bad_at) *bad_at = sc->tag_at;
+        return s;
     }
-    // Offsets into the next chunk start again from 0.
+    // A run still open goes on in the next chunk: offsets there start again from 0.
     sc->tag_at = 0, sc->esc_at = 0;
     return KG_OK;
 }

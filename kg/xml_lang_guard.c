@@ -5,11 +5,14 @@
  * character references, DTD defaults, encodings), so the guard reads the same chunks with
  * raptor2's own XML layer (raptor_sax2, on libxml2, in a world of its own) one step ahead of
  * the RDF/XML parser, and refuses an element whose xml:lang is too long before the chunk
- * holding it is given to the parser. Both read the same bytes in the same chunks through the
- * same libxml2, so the guard meets each start tag no later than the parser does. */
+ * holding it is given to the parser. Both read the same bytes through the same libxml2 (the
+ * guard line by line, to know the line), so the guard meets each start tag no later than the
+ * parser does; an XML error the guard meets is reported at once, so that a chunk the guard
+ * could not read never reaches the parser. */
 #include "internal.h"
 
 #include <raptor2.h>
+#include <stdio.h>
 #include <string.h>
 
 struct KgXmlLangGuard {
@@ -18,6 +21,7 @@ struct KgXmlLangGuard {
     raptor_uri *base;
     raptor_locator locator; /* raptor_sax2 wants one; it updates it only on errors */
     unsigned long line;     /* of the byte being read, 1-based */
+    int started;            /* the XML parser has its first byte */
     const char *file;
     KgError *err; /* where the chunk being read reports */
     KgStatus status;
@@ -35,10 +39,19 @@ static void on_start(void *user, raptor_xml_element *element)
                             "holds a language tag of at most %d", len, KG_MAX_LANG_TAG);
 }
 
-/* The XML's own errors are the RDF/XML parser's to report, at the same place. */
+/* An XML error stops the guard's reading; the RDF/XML parser meets the same error in the same
+ * place, and any error fails a load, so the guard reports it then and there: the parser is not
+ * given a chunk the guard could not read to its end. */
 static void on_log(void *user, raptor_log_message *m)
 {
-    (void)user, (void)m;
+    KgXmlLangGuard *g = user;
+    if (m->level < RAPTOR_LOG_LEVEL_ERROR || g->status != KG_OK) return;
+    unsigned long line = m->locator && m->locator->line > 0 ? (unsigned long)m->locator->line : g->line;
+    char text[200];
+    snprintf(text, sizeof text, "%s", m->text ? m->text : "XML error");
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = '\0';
+    g->status = kg_error_at(g->err, KG_ERR_SYNTAX, g->file, line, 0, "%s", text);
 }
 
 /* Nothing is fetched: no DTD, no external entity, from the network or from a file. */
@@ -76,6 +89,16 @@ KgStatus kg_xml_lang_guard_chunk(KgXmlLangGuard *g, const char *buf, size_t n, i
     // Line by line: libxml2 reports a start tag once its '>' has been read, so the line being
     // read is the tag's line (raptor2 updates its locator only for errors).
     size_t from = 0;
+    if (!g->started && n > 0) {
+        // raptor's first call only keeps its bytes (libxml2 tells the encoding from the first
+        // four); they are parsed with the next call's, still on the first line.
+        from = n < 4 ? n : 4;
+        const char *nl = memchr(buf, '\n', from);
+        if (nl) from = (size_t)(nl - buf);
+        if (from == 0) from = 1;
+        raptor_sax2_parse_chunk(g->sax2, (const unsigned char *)buf, from, 0);
+        g->started = 1;
+    }
     while (g->status == KG_OK && from < n) {
         const char *nl = memchr(buf + from, '\n', n - from);
         size_t to = nl ? (size_t)(nl - buf) + 1 : n;

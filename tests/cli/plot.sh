@@ -156,7 +156,7 @@ plot_embeddings_errors_name_the_problem_and_leave_no_file() {
     mkdir taken.svg
     nous plot-embeddings -o taken.svg
     expect_rc 1 || return 1
-    expect_grep err '^taken\.svg: error: cannot put the new file in its place: Is a directory' || return 1
+    expect_grep err '^taken\.svg: error: cannot write: Is a directory' || return 1
     leftover=$(ls | grep -v '^\(kg\|nous\.db.*\|out\|err\|taken\.svg\)$')
     [ -z "$leftover" ] || fail "left behind: $leftover" || return 1
     # a store without embeddings

@@ -125,3 +125,31 @@ Test(kg_atomic_file, a_path_that_is_a_directory_is_refused_and_kept)
     cr_assert(S_ISDIR(st.st_mode));
     cr_assert_eq(files_in_dir(), 1, "a temporary file was left");
 }
+
+Test(kg_atomic_file, a_symbolic_link_is_followed_and_the_file_keeps_its_mode)
+{
+    const char *target = path_of("target.nt");
+    write_text(target, "old\n");
+    cr_assert_eq(chmod(target, 0600), 0);
+    char link[128];
+    snprintf(link, sizeof link, "%s", path_of("link.nt"));
+    cr_assert_eq(symlink("target.nt", link), 0);
+    KgError err = {0};
+    cr_assert_eq(kg_atomic_file_write(link, "new\n", 4, &err), KG_OK, "%s", err.msg);
+    struct stat st;
+    cr_assert_eq(lstat(link, &st), 0);
+    cr_assert(S_ISLNK(st.st_mode), "the link was replaced by a file");
+    cr_assert_str_eq(read_text(target), "new\n");
+    cr_assert_eq(stat(target, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", (unsigned)(st.st_mode & 0777));
+    cr_assert_eq(files_in_dir(), 2, "a temporary file was left");
+}
+
+Test(kg_atomic_file, a_file_that_is_not_regular_is_written_directly)
+{
+    KgError err = {0};
+    cr_assert_eq(kg_atomic_file_write("/dev/null", "x", 1, &err), KG_OK, "%s", err.msg);
+    struct stat st;
+    cr_assert_eq(stat("/dev/null", &st), 0);
+    cr_assert(S_ISCHR(st.st_mode), "/dev/null was replaced");
+}
