@@ -228,6 +228,7 @@ typedef struct {
     size_t esc_at;                   /* and its offset in this chunk (0: an earlier chunk) */
     unsigned backslashes;            /* backslashes just before the next byte */
     int hex_left;                    /* hex digits of \u or \U still to come */
+    char esc_letter;                 /* that escape's letter */
     uint32_t value;
     int ntriples;                    /* N-Triples or N-Quads (else Turtle or TriG): set it */
     /* A run of bytes after '@' that raptor2 could take into a language tag. */
@@ -237,7 +238,6 @@ typedef struct {
     size_t tag_at;                   /* and its offset in this chunk (0: an earlier chunk) */
     unsigned tag_swallow;            /* bytes still to take whatever they are */
     int tag_escape;                  /* the last byte was a backslash in the tag */
-    int tag_to_eol;                  /* a bad escape: raptor2 runs the tag to the line's end */
 } KgRawScan;
 /* Scans `n` bytes (0 at the end of the input). On KG_ERR_SYNTAX, *bad_at is the offset in this
  * chunk where the refused text starts: raptor2 may be given the bytes before it. */

@@ -196,10 +196,12 @@ static KgStatus tag_too_long(const KgRawScan *sc, const char *file, KgError *err
                        "into a tag counts, in a string or a comment too)", KG_MAX_LANG_TAG);
 }
 
-/* Bytes raptor2 takes into a tag after a backslash in it: its N-Triples reader decodes the
- * escapes of strings there; \u and \U take 4 and 8 more. Any other byte is an escape it
- * reports but does not end: the tag then runs on to the end of the line. */
-static int tag_escape_length(char c)
+/* The escapes raptor2's N-Triples reader knows (those of strings and of IRIs). It reports any
+ * other, or a \u cut short, but then leaves the string it was reading without its end, and
+ * goes on reading memory past the line: N-Triples and N-Quads with such an escape are refused
+ * before it sees them. Bytes taken into a tag after the backslash: \u and \U take 4 and 8
+ * more. */
+static int escape_length(char c)
 {
     if (c == 'u') return 5;
     if (c == 'U') return 9;
@@ -209,12 +211,11 @@ static int tag_escape_length(char c)
 /* One more byte of the run after '@'; 0 when `c` ends it. Turtle's lexer takes [A-Za-z0-9_-]
  * into LANGTAG. raptor2's N-Triples reader takes those, any byte of a non-ASCII character
  * together with as many bytes as its first byte announces (without checking them: "\xC3!" is
- * two bytes of the tag), and escapes (see tag_escape_length). A run ends at the line's end. */
+ * two bytes of the tag), and escapes (see escape_length). A run ends at the line's end. */
 static int tag_takes(KgRawScan *sc, char c)
 {
     unsigned char b = (unsigned char)c;
     if (c == '\n' || c == '\r') return 0;
-    if (sc->tag_to_eol) return 1;
     if (sc->tag_swallow) {
         sc->tag_swallow--;
         return 1;
@@ -224,10 +225,9 @@ static int tag_takes(KgRawScan *sc, char c)
         return 1;
     if (!sc->ntriples) return 0;
     if (sc->tag_escape) {
-        int len = tag_escape_length(c);
+        int len = escape_length(c); /* a bad one is refused below */
         sc->tag_escape = 0;
-        if (len < 0) sc->tag_to_eol = 1;
-        else sc->tag_swallow = (unsigned)len - 1;
+        sc->tag_swallow = len > 1 ? (unsigned)len - 1 : 0;
         return 1;
     }
     if (c == '\\') return sc->tag_escape = 1;
@@ -236,6 +236,19 @@ static int tag_takes(KgRawScan *sc, char c)
         return 1;
     }
     return 0;
+}
+
+/* An escape raptor2's N-Triples reader does not know, `c` after the backslash (0 at the end
+ * of the input). */
+static KgStatus bad_escape(const KgRawScan *sc, char c, const char *file, KgError *err)
+{
+    unsigned long col = sc->col > 1 && c ? sc->col - 1 : sc->col;
+    if (!c || c == '\n' || c == '\r')
+        return kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, col,
+                           "a backslash at the end of a line escapes nothing");
+    return kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, col,
+                       "an escape raptor2 does not know: '\\%c' (it knows \\t \\b \\n \\r \\f "
+                       "\\\" \\\\ \\u \\U and, in IRIs, \\< \\> \\{ \\} \\| \\^ \\`)", c);
 }
 
 KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t *bad_at,
@@ -261,7 +274,7 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
             sc->in_tag = 1;
             sc->tag_run = 0;
             sc->tag_swallow = 0;
-            sc->tag_escape = sc->tag_to_eol = 0;
+            sc->tag_escape = 0;
             sc->tag_line = sc->line, sc->tag_col = sc->col;
             sc->tag_at = i;
         }
@@ -272,7 +285,13 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
         }
         if (sc->hex_left > 0) {
             int d = kg_hex_digit((unsigned char)c);
-            if (d < 0) {
+            if (d < 0 && sc->ntriples) {
+                *bad_at = sc->esc_at;
+                s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
+                                "a \\%c escape needs %d hexadecimal digits", sc->esc_letter,
+                                sc->esc_letter == 'u' ? 4 : 8);
+                break;
+            } else if (d < 0) {
                 sc->hex_left = 0; /* not an escape: the parser reports it */
             } else {
                 sc->value = sc->value * 16 + (uint32_t)d;
@@ -284,11 +303,17 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
                 }
             }
         }
+        if (c != '\\' && sc->backslashes % 2 == 1 && sc->ntriples && escape_length(c) < 0) {
+            *bad_at = i > 0 ? i - 1 : 0;
+            s = bad_escape(sc, c, file, err);
+            break;
+        }
         if (c == '\\') {
             sc->backslashes++;
         } else {
             if ((c == 'u' || c == 'U') && sc->backslashes % 2 == 1 && sc->hex_left == 0) {
                 sc->hex_left = c == 'u' ? 4 : 8;
+                sc->esc_letter = c;
                 sc->value = 0;
                 sc->esc_line = sc->line, sc->esc_col = sc->col - 1;
                 sc->esc_at = i > 0 ? i - 1 : 0;
@@ -298,6 +323,13 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
         if (c == '\n') sc->line++, sc->col = 1;
         else if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
     }
+    // At the end of the input: an escape cut short.
+    if (s == KG_OK && n == 0 && sc->ntriples && sc->hex_left > 0)
+        s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
+                        "a \\%c escape needs %d hexadecimal digits", sc->esc_letter,
+                        sc->esc_letter == 'u' ? 4 : 8);
+    else if (s == KG_OK && n == 0 && sc->ntriples && sc->backslashes % 2 == 1)
+        s = bad_escape(sc, 0, file, err);
     if (s != KG_OK) {
         // Nothing from the '@' of an open run on reaches raptor2 either.
         if (sc->in_tag && sc->tag_at < *bad_at) *bad_at = sc->tag_at;

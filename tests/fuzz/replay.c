@@ -42,6 +42,8 @@ static int run_file(const char *path)
     }
     memcpy(exact, data, len);
     free(data);
+    // REPLAY_VERBOSE=1 names each input first: which one a report from valgrind is about
+    if (getenv("REPLAY_VERBOSE")) fprintf(stderr, "replay: %s\n", path);
     LLVMFuzzerTestOneInput(exact, len);
     free(exact);
     n_inputs++;
