@@ -263,13 +263,21 @@ build/plain/replay_%: build/plain/tests/fuzz/fuzz_%.o $(patsubst %,build/plain/t
 build/asan/replay_%: build/asan/tests/fuzz/fuzz_%.o $(patsubst %,build/asan/tests/fuzz/%.o,$(FUZZ_COMMON) replay) build/asan/libnous.a
 	$(CC) $(OPT) $(SAN) -o $@ $^ $(DEP_LIBS)
 
-.PHONY: fuzz fuzz-build fuzz-replay
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-valgrind
 FUZZ_OBJ_NAMES := $(patsubst %,fuzz_%,$(FUZZ_TARGETS)) $(FUZZ_COMMON) replay
 .SECONDARY: $(foreach b,fuzz plain asan,$(patsubst %,build/$(b)/tests/fuzz/%.o,$(FUZZ_OBJ_NAMES)))
 fuzz-build: $(FUZZ_HARNESSES)
 # Runs each harness for FUZZ_SECONDS on its corpus; fails when one crashes (FUZZ_TARGETS=... picks).
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+# The corpora the fuzzers grew, replayed under valgrind: the libraries (raptor2 above all) are
+# not built with ASan, so a write past a buffer of theirs shows only here.
+fuzz-valgrind: $(REPLAY_PLAIN)
+	@for t in $(FUZZ_TARGETS); do [ -d build/fuzz/corpus/$$t ] || continue; \
+	    echo "== build/fuzz/corpus/$$t under valgrind"; \
+	    REPLAY_VERBOSE=1 valgrind -q --error-exitcode=9 --exit-on-first-error=yes \
+	        build/plain/replay_$$t build/fuzz/corpus/$$t 2>build/fuzz/$$t.valgrind.log || \
+	        { tail -40 build/fuzz/$$t.valgrind.log; exit 1; }; done
 
 clean:
 	rm -rf build nous
