@@ -243,6 +243,9 @@ typedef struct {
  * chunk where the refused text starts: raptor2 may be given the bytes before it. */
 KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t *bad_at,
                                const char *file, KgError *err);
+/* How many of s[0..n), the bytes after an '@', the scan above would count as a language tag,
+ * by N-Triples' rules (which take in all Turtle's do); it stops counting past KG_MAX_LANG_TAG. */
+size_t kg_lang_run_length(const char *s, size_t n);
 /* RDF/XML's xml:lang values, checked by raptor2's XML layer one chunk ahead of its RDF/XML
  * parser (kg/xml_lang_guard.c). NULL when out of memory. */
 typedef struct KgXmlLangGuard KgXmlLangGuard;

@@ -19,8 +19,8 @@ static const unsigned char escape_class[256] = {
     [0x7f] = 2,
 };
 
-/* Appends s[0..n) escaped for an N-Triples IRI (<...>) or string ("..."). */
-static KgStatus write_escaped(KgBuf *b, const char *s, size_t n, int in_iri)
+/* Appends s[0..n) with the escapes of an N-Triples IRI (<...>) or string ("..."). */
+static KgStatus write_escaped_plain(KgBuf *b, const char *s, size_t n, int in_iri)
 {
     size_t start = 0;
     KgStatus st = KG_OK;
@@ -49,6 +49,32 @@ static KgStatus write_escaped(KgBuf *b, const char *s, size_t n, int in_iri)
     }
     if (st == KG_OK) st = kg_buf_append(b, s + start, n - start);
     return st;
+}
+
+/* Rewrites each '@' of b->data[from..] that the loaders would take for the start of a language
+ * tag longer than raptor2 can hold (kg/validate.c) as \u0040, which reads back as '@': a
+ * string or IRI holding "@" and 300 letters then loads back from the store's own export. */
+static KgStatus escape_long_tag_runs(KgBuf *b, size_t from)
+{
+    if (b->len <= from || !memchr(b->data + from, '@', b->len - from)) return KG_OK;
+    for (size_t p = from; p < b->len; p++) {
+        if (b->data[p] != '@' || kg_lang_run_length(b->data + p + 1, b->len - p - 1) <= KG_MAX_LANG_TAG)
+            continue;
+        size_t tail = b->len - p - 1;
+        if (kg_buf_append(b, "u0040", 5) != KG_OK) return KG_ERR_NOMEM; /* room for 5 more */
+        memmove(b->data + p + 6, b->data + p + 1, tail);
+        memcpy(b->data + p, "\\u0040", 6);
+        p += 5;
+    }
+    return KG_OK;
+}
+
+/* Appends s[0..n) escaped for an N-Triples IRI (<...>) or string ("..."). */
+static KgStatus write_escaped(KgBuf *b, const char *s, size_t n, int in_iri)
+{
+    size_t from = b->len;
+    KgStatus st = write_escaped_plain(b, s, n, in_iri);
+    return st == KG_OK ? escape_long_tag_runs(b, from) : st;
 }
 
 static KgStatus write_iri(KgBuf *b, const char *iri)

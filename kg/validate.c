@@ -339,3 +339,13 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
     sc->tag_at = 0, sc->esc_at = 0;
     return KG_OK;
 }
+
+size_t kg_lang_run_length(const char *s, size_t n)
+{
+    KgRawScan sc = {0};
+    sc.ntriples = 1;
+    sc.in_tag = 1;
+    size_t i = 0;
+    while (i < n && i <= KG_MAX_LANG_TAG && tag_takes(&sc, s[i])) i++;
+    return i;
+}
