@@ -231,6 +231,8 @@ typedef struct {
     char esc_letter;                 /* that escape's letter */
     uint32_t value;
     int ntriples;                    /* N-Triples or N-Quads (else Turtle or TriG): set it */
+    int line_started;                /* N-Triples: this line has had a non-blank byte */
+    int comment_line;                /* and it was '#': the line is a comment */
     /* A run of bytes after '@' that raptor2 could take into a language tag. */
     int in_tag;
     size_t tag_run;                  /* its length so far, in bytes */

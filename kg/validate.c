@@ -260,6 +260,24 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
     size_t i;
     for (i = 0; i < n; i++) {
         char c = buf[i];
+        // N-Triples: raptor2 skips a line whose first non-blank byte is '#' without reading
+        // escapes or tags in it (Turtle's long strings can hold such a line: no skipping there).
+        if (sc->ntriples && !sc->line_started && c != ' ' && c != '\t') {
+            sc->line_started = 1;
+            sc->comment_line = c == '#';
+        }
+        if (sc->comment_line) {
+            if (c == '\0') {
+                *bad_at = i;
+                s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
+                break;
+            }
+            if (c == '\n' || c == '\r') sc->line_started = sc->comment_line = 0;
+            if (c == '\n') sc->line++, sc->col = 1;
+            else if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
+            continue;
+        }
+        if (c == '\n' || c == '\r') sc->line_started = 0;
         if (sc->in_tag) {
             if (!tag_takes(sc, c)) {
                 sc->in_tag = 0;
