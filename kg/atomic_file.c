@@ -64,6 +64,7 @@ KgStatus kg_atomic_file_open(KgAtomicFile *af, const char *path, KgError *err)
         free(af->target);
         af->target = NULL;
         if (e == EACCES || e == EPERM || e == EROFS) return open_direct(af, err);
+        if (e == ENOMEM) return kg_error_at(err, KG_ERR_NOMEM, path, 0, 0, "out of memory");
         return cannot_write(path, e, err);
     }
     // The mode given to open() lost the umask's bits; a file replaced keeps its own.
