@@ -57,14 +57,14 @@ static KgStatus write_escaped_plain(KgBuf *b, const char *s, size_t n, int in_ir
 static KgStatus escape_long_tag_runs(KgBuf *b, size_t from)
 {
     if (b->len <= from || !memchr(b->data + from, '@', b->len - from)) return KG_OK;
-    for (size_t p = from; p < b->len; p++) {
+    // From the right: a "\u0040" written for a later '@' is part of an earlier one's run.
+    for (size_t p = b->len; p-- > from;) {
         if (b->data[p] != '@' || kg_lang_run_length(b->data + p + 1, b->len - p - 1) <= KG_MAX_LANG_TAG)
             continue;
         size_t tail = b->len - p - 1;
         if (kg_buf_append(b, "u0040", 5) != KG_OK) return KG_ERR_NOMEM; /* room for 5 more */
         memmove(b->data + p + 6, b->data + p + 1, tail);
         memcpy(b->data + p, "\\u0040", 6);
-        p += 5;
     }
     return KG_OK;
 }
