@@ -93,38 +93,45 @@ KgStatus rs_engine_add_fact(Engine *e, const RsFact *fact, uint32_t rule_plus1,
     }
     if (record_derivation(e, idx, rule_plus1, prem, n_prem) != KG_OK) return KG_ERR_NOMEM;
     e->conf[idx] = conf;
-    if (rule_plus1 && rule_plus1 != RS_REWRITTEN) e->per_rule[rule_plus1 - 1]++, e->n_new++;
+    if (rule_plus1 && rule_plus1 != RS_REWRITTEN) e->per_rule[rule_plus1 - 1]++, e->limits.n_new++;
     return e->eq ? rs_eq_note(e, idx) : KG_OK;
 }
 
-KgStatus rs_limit_error(KgError *err, const char *what, int timed_out, double timeout, uint64_t max_derived,
-                        uint64_t n_new, const RsProgram *p, const uint64_t *per_rule)
+void rs_limits_start(RsLimits *l, const RsOptions *opt, double t0)
 {
+    l->n_new = 0;
+    l->max_derived = opt && opt->max_derived ? opt->max_derived : RS_DEFAULT_MAX_DERIVED;
+    l->timeout = opt ? opt->timeout : 0;
+    l->deadline = l->timeout > 0 ? t0 + l->timeout : 0;
+}
+
+KgStatus rs_limits_check(const RsLimits *l, const char *what, const RsProgram *p, const uint64_t *per_rule,
+                         KgError *err)
+{
+    int over = l->max_derived && l->n_new > l->max_derived;
+    int late = !over && l->deadline > 0 && kg_now() > l->deadline;
+    if (!over && !late) return KG_OK;
     size_t top = 0;
     for (size_t i = 1; per_rule && i < p->n_rules; i++)
         if (per_rule[i] > per_rule[top]) top = i;
     const char *label = per_rule && p->n_rules && per_rule[top] ? rs_rule_label(p, top) : NULL;
     const char *text = label ? rs_rule_text(p, top) : NULL;
-    if (timed_out)
+    if (late)
         return kg_error_set(err, KG_ERR_LIMIT,
                             "%s stopped after %g s (the --timeout): %llu new triples derived so far; the store is as it "
                             "was%s%s%s%s",
-                            what, timeout, (unsigned long long)n_new, label ? ". Most came from " : "",
+                            what, l->timeout, (unsigned long long)l->n_new, label ? ". Most came from " : "",
                             label ? label : "", label ? ": " : "", text ? text : "");
     return kg_error_set(err, KG_ERR_LIMIT,
                         "%s stopped at %llu new triples (the --max-derived limit; rules that make new terms in a "
                         "recursion derive without end); the store is as it was%s%s%s%s",
-                        what, (unsigned long long)max_derived, label ? ". Most came from " : "", label ? label : "",
+                        what, (unsigned long long)l->max_derived, label ? ". Most came from " : "", label ? label : "",
                         label ? ": " : "", text ? text : "");
 }
 
 KgStatus rs_engine_check_limits(Engine *e, const char *what)
 {
-    if (e->status != KG_OK) return e->status;
-    int over = e->max_derived && e->n_new > e->max_derived;
-    int late = !over && e->deadline > 0 && kg_now() > e->deadline;
-    if (over || late)
-        e->status = rs_limit_error(e->err, what, late, e->timeout, e->max_derived, e->n_new, e->prog, e->per_rule);
+    if (e->status == KG_OK) e->status = rs_limits_check(&e->limits, what, e->prog, e->per_rule, e->err);
     return e->status;
 }
 
@@ -350,8 +357,8 @@ static void emit(Engine *e)
     uint32_t rule_plus1 = (uint32_t)(c - e->rules) + 1;
     /* one round may derive many times the limit before its facts are counted (a product of
      * large relations): its derivations are bounded too */
-    if (e->max_derived && e->n_pending > 4 * e->max_derived) {
-        e->n_new = e->n_new > e->max_derived ? e->n_new : e->max_derived + 1;
+    if (e->limits.max_derived && e->n_pending > 4 * e->limits.max_derived) {
+        if (e->limits.n_new <= e->limits.max_derived) e->limits.n_new = e->limits.max_derived + 1;
         rs_engine_check_limits(e, "reasoning");
         return;
     }
@@ -385,7 +392,7 @@ static KgStatus flush_pending(Engine *e)
         const RsPending *p = &e->pending[i];
         if (rs_engine_add_fact(e, &p->f, p->rule_plus1, e->pending_prems + p->prem_at, p->n_prem, p->conf) != KG_OK)
             return kg_error_set(e->err, KG_ERR_NOMEM, "out of memory reasoning");
-        if (e->max_derived && e->n_new > e->max_derived) return rs_engine_check_limits(e, "reasoning");
+        if (e->limits.max_derived && e->limits.n_new > e->limits.max_derived) return rs_engine_check_limits(e, "reasoning");
     }
     e->n_pending = e->n_pending_prems = 0;
     return KG_OK;
@@ -479,7 +486,7 @@ void rs_engine_join(Engine *e, size_t step)
             e->status = kg_error_set(e->err, KG_ERR_INTERRUPTED, "reasoning interrupted");
             return;
         }
-        if (e->deadline > 0 && rs_engine_check_limits(e, "reasoning") != KG_OK) return;
+        if (e->limits.deadline > 0 && rs_engine_check_limits(e, "reasoning") != KG_OK) return;
     }
     if (step == r->n_body) {
         if (e->answer) e->answer(e->answer_ctx, value_of(e, e->answer_term, e->answer_const));
@@ -822,9 +829,7 @@ KgStatus rs_reason(KgStore *store, RsProgram *p, const RsOptions *opt, RsStats *
     Engine e = {.store = store, .prog = p, .err = err};
     RsStats st = {0};
     double t0 = kg_now();
-    e.max_derived = opt && opt->max_derived ? opt->max_derived : RS_DEFAULT_MAX_DERIVED;
-    e.timeout = opt ? opt->timeout : 0;
-    e.deadline = e.timeout > 0 ? t0 + e.timeout : 0;
+    rs_limits_start(&e.limits, opt, t0);
     /* a caller that opened the store's transaction (to reason and write more in one command)
      * commits or rolls back itself */
     int own_transaction = !kg_store_in_transaction(store);

@@ -39,6 +39,13 @@ typedef struct {
     RsFastFilter *fast;       /* per body atom: the FILTER as tests on ids, when it is one */
 } Compiled;
 
+/* The limits of one reasoning or update (RsOptions.max_derived, timeout): the triples new to
+ * the store derived so far against the most allowed, and the kg_now() past which it stops. */
+typedef struct {
+    uint64_t n_new, max_derived;
+    double deadline, timeout; /* deadline 0: no timeout */
+} RsLimits;
+
 typedef struct RsEquality RsEquality;
 typedef struct RsKinds RsKinds;
 
@@ -87,10 +94,7 @@ typedef struct {
     int bound[256];
     uint32_t premise[MAX_BODY];
     uint64_t n_steps;
-    /* limits (rs_reason: RsOptions.max_derived, timeout): new facts so far, the most allowed,
-     * and the kg_now() past which it stops (0: none) */
-    uint64_t n_new, max_derived;
-    double deadline, timeout;
+    RsLimits limits; /* rs_reason's: n_new counts the facts new to the store */
     /* goal-directed answering (rs_querier_answers): a body match hands the value of the head's
      * other position (answer_term, or the constant answer_const) to answer() instead of
      * deriving a fact, and a grounding's variables must take different values (object
@@ -119,15 +123,15 @@ typedef struct {
 
 /* ---- engine.c: compiling rules and joining, shared with query.c */
 
-/* Sets e->status to KG_ERR_LIMIT when e has derived more than its max_derived new facts or
- * passed its deadline, with a message naming the limit and the rule that derived the most;
- * `what` names the work ("reasoning"). Returns e->status. */
+/* The limits opt asks for (NULL: the defaults), for work that started at kg_now() t0. */
+void rs_limits_start(RsLimits *l, const RsOptions *opt, double t0);
+/* KG_ERR_LIMIT when l's work has derived more than max_derived new triples or passed its
+ * deadline, with a message naming the limit, `what` stopped ("reasoning", "the update") and the
+ * rule that derived the most (per_rule: counts per rule of p, may be NULL); else KG_OK. */
+KgStatus rs_limits_check(const RsLimits *l, const char *what, const RsProgram *p, const uint64_t *per_rule,
+                         KgError *err);
+/* rs_limits_check for e (its per_rule, its program), into e->status; returns e->status. */
 KgStatus rs_engine_check_limits(Engine *e, const char *what);
-/* The message of a limit reached (rs_engine_check_limits, and update.c's): what stopped, the
- * limit, how many triples were derived, the rule that derived the most (per_rule: counts per
- * rule of p, may be NULL). */
-KgStatus rs_limit_error(KgError *err, const char *what, int timed_out, double timeout, uint64_t max_derived,
-                        uint64_t n_new, const RsProgram *p, const uint64_t *per_rule);
 
 /* A rule's head constants as ids: interned (the terms the rules may derive), or, when only
  * answering queries, looked up (0 when absent). */

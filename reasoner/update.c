@@ -113,10 +113,9 @@ typedef struct {
     /* step 2 with unit weights: a goal that passed over a deleted triple waits for it */
     struct Wait *waits;
     size_t n_waits, cap_waits;
-    /* limits (RsOptions.max_derived, timeout): triples new to the store derived so far, per
-     * rule, the most allowed, the kg_now() past which it stops (0: none) */
-    uint64_t n_new, max_derived, *new_per_rule;
-    double deadline, timeout;
+    /* limits (RsOptions.max_derived, timeout), and the triples new to the store per rule */
+    RsLimits limits;
+    uint64_t *new_per_rule;
     /* step 2's join order per rule and head (the head's variables bound first):
      * goal_plans[goal_plan_at[i] + h * n_body ..] */
     size_t *goal_plans, *goal_plan_at;
@@ -497,11 +496,9 @@ static void join(Join *j, size_t step)
             u->status = kg_error_set(u->err, KG_ERR_INTERRUPTED, "update interrupted");
             return;
         }
-        if (u->deadline > 0 && kg_now() > u->deadline) {
-            u->status = rs_limit_error(u->err, "the update", 1, u->timeout, u->max_derived, u->n_new, u->prog,
-                                       u->new_per_rule);
+        if (u->limits.deadline > 0 &&
+            (u->status = rs_limits_check(&u->limits, "the update", u->prog, u->new_per_rule, u->err)) != KG_OK)
             return;
-        }
     }
     if (step == r->n_body) {
         j->found(j);
@@ -752,9 +749,8 @@ static void insert_found(Join *j)
         en = &u->e[x];
         if (!en->in_old && !en->chained) { /* a triple new to the store */
             u->new_per_rule[j->c - u->rules]++;
-            if (++u->n_new > u->max_derived) {
-                u->status = rs_limit_error(u->err, "the update", 0, u->timeout, u->max_derived, u->n_new, u->prog,
-                                           u->new_per_rule);
+            if (++u->limits.n_new > u->limits.max_derived) {
+                u->status = rs_limits_check(&u->limits, "the update", u->prog, u->new_per_rule, u->err);
                 return;
             }
         }
@@ -1159,9 +1155,7 @@ static KgStatus update(KgStore *store, RsProgram *p, const KgQuad *add, size_t n
     u.join = kg_calloc(1, sizeof *u.join);
     u.new_per_rule = kg_calloc(p->n_rules ? p->n_rules : 1, sizeof *u.new_per_rule);
     if (!u.rules || !u.join || !u.new_per_rule) s = kg_error_set(err, KG_ERR_NOMEM, "out of memory");
-    u.max_derived = opt && opt->max_derived ? opt->max_derived : RS_DEFAULT_MAX_DERIVED;
-    u.timeout = opt ? opt->timeout : 0;
-    u.deadline = u.timeout > 0 ? t0 + u.timeout : 0;
+    rs_limits_start(&u.limits, opt, t0);
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++) s = rs_engine_compile_heads(&u.eng, &p->rules[i], &u.rules[i], 1, err);
     for (size_t i = 0; i < p->n_rules && s == KG_OK; i++)
         if ((s = rs_engine_compile_rule(&u.eng, &p->rules[i], &u.rules[i], err)) == KG_ERR_NOMEM)
