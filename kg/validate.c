@@ -251,14 +251,86 @@ static KgStatus bad_escape(const KgRawScan *sc, char c, const char *file, KgErro
                        "\\\" \\\\ \\u \\U and, in IRIs, \\< \\> \\{ \\} \\| \\^ \\`)", c);
 }
 
+static KgStatus nul_byte(const KgRawScan *sc, const char *file, KgError *err)
+{
+    return kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
+}
+
+/* A \u or \U escape without its hex digits (N-Triples: raptor2 would read past the line). */
+static KgStatus short_escape(const KgRawScan *sc, const char *file, KgError *err)
+{
+    return kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
+                       "a \\%c escape needs %d hexadecimal digits", sc->esc_letter,
+                       sc->esc_letter == 'u' ? 4 : 8);
+}
+
+/* The tag run, escapes and NUL escapes of one byte outside a comment line; KG_OK or the error,
+ * with *bad_at set. */
+static KgStatus scan_byte(KgRawScan *sc, char c, size_t i, size_t *bad_at, const char *file, KgError *err)
+{
+    if (sc->in_tag) {
+        if (!tag_takes(sc, c)) {
+            sc->in_tag = 0;
+        } else if (++sc->tag_run > KG_MAX_LANG_TAG) {
+            // refused at once: raptor2 must not be given any of it
+            *bad_at = sc->tag_at;
+            return tag_too_long(sc, file, err);
+        }
+    }
+    if (!sc->in_tag && c == '@') {
+        sc->in_tag = 1;
+        sc->tag_run = 0;
+        sc->tag_swallow = 0;
+        sc->tag_escape = 0;
+        sc->tag_line = sc->line, sc->tag_col = sc->col;
+        sc->tag_at = i;
+    }
+    if (c == '\0') {
+        *bad_at = i;
+        return nul_byte(sc, file, err);
+    }
+    if (sc->hex_left > 0) {
+        int d = kg_hex_digit((unsigned char)c);
+        if (d < 0 && sc->ntriples) {
+            *bad_at = sc->esc_at;
+            return short_escape(sc, file, err);
+        } else if (d < 0) {
+            sc->hex_left = 0; /* not an escape: the parser reports it */
+        } else {
+            sc->value = sc->value * 16 + (uint32_t)d;
+            if (--sc->hex_left == 0 && sc->value == 0) {
+                *bad_at = sc->esc_at;
+                return kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
+                                   "a NUL character (\\u0000) cannot be stored in a term");
+            }
+        }
+    }
+    if (c != '\\' && sc->backslashes % 2 == 1 && sc->ntriples && escape_length(c) < 0) {
+        *bad_at = i > 0 ? i - 1 : 0;
+        return bad_escape(sc, c, file, err);
+    }
+    if (c == '\\') {
+        sc->backslashes++;
+    } else {
+        if ((c == 'u' || c == 'U') && sc->backslashes % 2 == 1 && sc->hex_left == 0) {
+            sc->hex_left = c == 'u' ? 4 : 8;
+            sc->esc_letter = c;
+            sc->value = 0;
+            sc->esc_line = sc->line, sc->esc_col = sc->col - 1;
+            sc->esc_at = i > 0 ? i - 1 : 0;
+        }
+        sc->backslashes = 0;
+    }
+    return KG_OK;
+}
+
 KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t *bad_at,
                                const char *file, KgError *err)
 {
     if (sc->line == 0) sc->line = sc->col = 1;
     *bad_at = 0;
     KgStatus s = KG_OK;
-    size_t i;
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && s == KG_OK; i++) {
         char c = buf[i];
         // N-Triples: raptor2 skips a line whose first non-blank byte is '#' without reading
         // escapes or tags in it (Turtle's long strings can hold such a line: no skipping there).
@@ -266,86 +338,20 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
             sc->line_started = 1;
             sc->comment_line = c == '#';
         }
-        if (sc->comment_line) {
-            if (c == '\0') {
-                *bad_at = i;
-                s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
-                break;
-            }
-            if (c == '\n' || c == '\r') sc->line_started = sc->comment_line = 0;
-            if (c == '\n') sc->line++, sc->col = 1;
-            else if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
-            continue;
-        }
-        if (c == '\n' || c == '\r') sc->line_started = 0;
-        if (sc->in_tag) {
-            if (!tag_takes(sc, c)) {
-                sc->in_tag = 0;
-            } else if (++sc->tag_run > KG_MAX_LANG_TAG) {
-                // refused at once: raptor2 must not be given any of it
-                *bad_at = sc->tag_at;
-                s = tag_too_long(sc, file, err);
-                break;
-            }
-        }
-        if (!sc->in_tag && c == '@') {
-            sc->in_tag = 1;
-            sc->tag_run = 0;
-            sc->tag_swallow = 0;
-            sc->tag_escape = 0;
-            sc->tag_line = sc->line, sc->tag_col = sc->col;
-            sc->tag_at = i;
-        }
-        if (c == '\0') {
+        if (!sc->comment_line) {
+            s = scan_byte(sc, c, i, bad_at, file, err);
+        } else if (c == '\0') {
             *bad_at = i;
-            s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->line, sc->col, "a NUL byte cannot be stored in a term");
-            break;
+            s = nul_byte(sc, file, err);
         }
-        if (sc->hex_left > 0) {
-            int d = kg_hex_digit((unsigned char)c);
-            if (d < 0 && sc->ntriples) {
-                *bad_at = sc->esc_at;
-                s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
-                                "a \\%c escape needs %d hexadecimal digits", sc->esc_letter,
-                                sc->esc_letter == 'u' ? 4 : 8);
-                break;
-            } else if (d < 0) {
-                sc->hex_left = 0; /* not an escape: the parser reports it */
-            } else {
-                sc->value = sc->value * 16 + (uint32_t)d;
-                if (--sc->hex_left == 0 && sc->value == 0) {
-                    *bad_at = sc->esc_at;
-                    s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
-                                    "a NUL character (\\u0000) cannot be stored in a term");
-                    break;
-                }
-            }
-        }
-        if (c != '\\' && sc->backslashes % 2 == 1 && sc->ntriples && escape_length(c) < 0) {
-            *bad_at = i > 0 ? i - 1 : 0;
-            s = bad_escape(sc, c, file, err);
-            break;
-        }
-        if (c == '\\') {
-            sc->backslashes++;
-        } else {
-            if ((c == 'u' || c == 'U') && sc->backslashes % 2 == 1 && sc->hex_left == 0) {
-                sc->hex_left = c == 'u' ? 4 : 8;
-                sc->esc_letter = c;
-                sc->value = 0;
-                sc->esc_line = sc->line, sc->esc_col = sc->col - 1;
-                sc->esc_at = i > 0 ? i - 1 : 0;
-            }
-            sc->backslashes = 0;
-        }
+        if (s != KG_OK) break;
+        if (c == '\n' || c == '\r') sc->line_started = sc->comment_line = 0;
         if (c == '\n') sc->line++, sc->col = 1;
         else if (((unsigned char)c & 0xC0) != 0x80) sc->col++;
     }
     // At the end of the input: an escape cut short.
     if (s == KG_OK && n == 0 && sc->ntriples && sc->hex_left > 0)
-        s = kg_error_at(err, KG_ERR_SYNTAX, file, sc->esc_line, sc->esc_col,
-                        "a \\%c escape needs %d hexadecimal digits", sc->esc_letter,
-                        sc->esc_letter == 'u' ? 4 : 8);
+        s = short_escape(sc, file, err);
     else if (s == KG_OK && n == 0 && sc->ntriples && sc->backslashes % 2 == 1)
         s = bad_escape(sc, 0, file, err);
     if (s != KG_OK) {
