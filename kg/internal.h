@@ -248,6 +248,9 @@ KgStatus kg_validate_raw_chunk(KgRawScan *sc, const char *buf, size_t n, size_t 
 /* How many of s[0..n), the bytes after an '@', the scan above would count as a language tag,
  * by N-Triples' rules (which take in all Turtle's do); it stops counting past KG_MAX_LANG_TAG. */
 size_t kg_lang_run_length(const char *s, size_t n);
+/* A message of raptor2's as nous prints it: copied into out (cut to cap), without the newline
+ * or space it may end with (kg/raptor.c). */
+void kg_raptor_message(char *out, size_t cap, const char *text);
 /* RDF/XML's xml:lang values, checked by raptor2's XML layer one chunk ahead of its RDF/XML
  * parser (kg/xml_lang_guard.c). NULL when out of memory. */
 typedef struct KgXmlLangGuard KgXmlLangGuard;

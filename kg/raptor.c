@@ -56,6 +56,14 @@ static int warning_is_error(const raptor_log_message *m)
            strstr(m->text, "aboutEach") != NULL;
 }
 
+void kg_raptor_message(char *out, size_t cap, const char *text)
+{
+    snprintf(out, cap, "%s", text);
+    // raptor's messages sometimes end with a newline or a space; keep ours tidy.
+    size_t n = strlen(out);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == ' ')) out[--n] = '\0';
+}
+
 static void on_log(void *user, raptor_log_message *m)
 {
     RaptorCtx *rc = user;
@@ -67,13 +75,10 @@ static void on_log(void *user, raptor_log_message *m)
     // locator still knows the line.
     if (line == 0 && rc->parser) locate(rc, &line, &col);
     char text[200];
-    snprintf(text, sizeof text, "%s",
-             warning_is_error(m) ? "rdf:aboutEach and rdf:aboutEachPrefix were removed from RDF"
-             : m->text           ? m->text
-                                 : "syntax error");
-    // raptor's messages sometimes end with a newline or a period; keep ours tidy.
-    size_t n = strlen(text);
-    while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = '\0';
+    kg_raptor_message(text, sizeof text,
+                      warning_is_error(m) ? "rdf:aboutEach and rdf:aboutEachPrefix were removed from RDF"
+                      : m->text           ? m->text
+                                          : "syntax error");
     kg_error_at(rc->err, KG_ERR_SYNTAX, rc->lc->name, line, col, "%s", text);
     fail(rc, KG_ERR_SYNTAX);
 }

@@ -12,7 +12,6 @@
 #include "internal.h"
 
 #include <raptor2.h>
-#include <stdio.h>
 #include <string.h>
 
 struct KgXmlLangGuard {
@@ -48,9 +47,7 @@ static void on_log(void *user, raptor_log_message *m)
     if (m->level < RAPTOR_LOG_LEVEL_ERROR || g->status != KG_OK) return;
     unsigned long line = m->locator && m->locator->line > 0 ? (unsigned long)m->locator->line : g->line;
     char text[200];
-    snprintf(text, sizeof text, "%s", m->text ? m->text : "XML error");
-    size_t n = strlen(text);
-    while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = '\0';
+    kg_raptor_message(text, sizeof text, m->text ? m->text : "XML error");
     g->status = kg_error_at(g->err, KG_ERR_SYNTAX, g->file, line, 0, "%s", text);
 }
 
