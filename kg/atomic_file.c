@@ -61,23 +61,19 @@ KgStatus kg_atomic_file_open(KgAtomicFile *af, const char *path, KgError *err)
     if (fd < 0) {
         int e = errno;
         kg_buf_free(&name);
-        free(af->target);
-        af->target = NULL;
+        kg_atomic_file_abort(af); /* frees the link's target */
         if (e == EACCES || e == EPERM || e == EROFS) return open_direct(af, err);
         if (e == ENOMEM) return kg_error_at(err, KG_ERR_NOMEM, path, 0, 0, "out of memory");
         return cannot_write(path, e, err);
     }
+    af->tmp = name.data; /* from here kg_atomic_file_abort removes it */
     // The mode given to open() lost the umask's bits; a file replaced keeps its own.
     if ((exists && fchmod(fd, st.st_mode & 07777) != 0) || !(af->f = fdopen(fd, "w"))) {
         int e = errno;
         close(fd);
-        unlink(name.data);
-        kg_buf_free(&name);
-        free(af->target);
-        af->target = NULL;
+        kg_atomic_file_abort(af);
         return cannot_write(path, e, err);
     }
-    af->tmp = name.data;
     return KG_OK;
 }
 

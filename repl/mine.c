@@ -57,12 +57,6 @@ static void names_free(Names *n)
     kg_free(n->entity), kg_free(n->relation);
 }
 
-/* Whole or not at all: a kill while writing leaves the file as it was. */
-static KgStatus write_rule_file(const char *path, const KgBuf *text, KgError *err)
-{
-    return kg_atomic_file_write(path, text->data, text->len, err);
-}
-
 static void add_prefix(void *ctx, const char *prefix, const char *ns)
 {
     kg_buf_printf(ctx, "@prefix %s: <%s> .\n", prefix, ns);
@@ -167,7 +161,7 @@ int repl_cmd_mine(Repl *r, int argc, char **argv)
     }
     if (s == KG_OK && !kg_buf_cstr(&preamble)) s = kg_error_set(&err, KG_ERR_NOMEM, "out of memory");
     if (s == KG_OK) s = rs_mined_write(mined, d, term_name, &names, preamble.data, &text, &err);
-    if (s == KG_OK) s = write_rule_file(path, &text, &err);
+    if (s == KG_OK) s = kg_atomic_file_write(path, text.data, text.len, &err); /* whole or not at all */
     if (s == KG_OK)
         fprintf(r->out, "%zu rules (of %zu seen, %llu samples, %.1f s) written to %s\n", mined->n_rules,
                 mined->n_candidates, (unsigned long long)mined->n_samples, mined->seconds, path);
@@ -414,7 +408,7 @@ KgStatus repl_kgc_rules_prepare(Repl *r, int json, const char *dir, ReplKgcRules
         rs_mined_reweigh(k->mined, x.unseen);
         kg_buf_free(&text);
         s = rs_mined_write(k->mined, d, term_name, &names, NULL, &text, err);
-        if (s == KG_OK) s = write_rule_file(setup->keep, &text, err);
+        if (s == KG_OK) s = kg_atomic_file_write(setup->keep, text.data, text.len, err);
     }
     if (s == KG_OK) k->mine_seconds = kg_now() - t0;
     k->x = x;
