@@ -216,6 +216,7 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
     raptor_parser *parser = NULL;
     raptor_uri *base = NULL;
     KgXmlLangGuard *xml_guard = NULL;
+    KgBuf held = {0}; /* N-Triples, N-Quads: the start of a line not yet given to raptor */
     char *buf = kg_malloc(CHUNK);
     RaptorCtx rc = {lc, NULL, err, KG_OK};
     KgBuf copy = {0};
@@ -255,7 +256,6 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
         }
     }
     KgError scan_err = {0};
-    KgBuf held = {0}; /* N-Triples, N-Quads: the start of a line not yet given to raptor */
     for (;;) {
         long n = rd->read(rd->ctx, buf, CHUNK);
         if (n < 0) {
@@ -303,11 +303,7 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
             if (at_end || cut > 0) {
                 size_t upto = cut;
                 if (held.len) {
-                    if (kg_buf_append(&held, buf, upto) != KG_OK) {
-                        s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
-                        kg_buf_free(&held);
-                        goto out;
-                    }
+                    if (kg_buf_append(&held, buf, upto) != KG_OK) goto out_of_memory;
                     rc_parse = raptor_parser_parse_chunk(parser, (const unsigned char *)held.data, held.len, at_end);
                     held.len = 0;
                 } else {
@@ -320,9 +316,7 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
                                             "a line longer than %zu MiB (a term is at most %zu MiB)",
                                             (size_t)MAX_NT_LINE >> 20, KG_MAX_TERM_BYTES >> 20);
                 } else if (kg_buf_append(&held, buf + cut, (size_t)n - cut) != KG_OK) {
-                    s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
-                    kg_buf_free(&held);
-                    goto out;
+                    goto out_of_memory;
                 }
             }
         }
@@ -340,12 +334,15 @@ KgStatus kg_load_raptor(KgLoadCtx *lc, KgReader *rd, KgError *err)
         }
         if (rc.status != KG_OK || n == 0) break;
     }
-    kg_buf_free(&held);
     s = rc.status;
     if (s == KG_ERR_SYNTAX && keep_copy && err->line && !err->col)
         err->col = kg_locate_column(parser_name(lc->format), (const char *)raptor_uri_as_string(base),
                                     copy.data, copy.len, err->line);
+    goto out;
+out_of_memory:
+    s = kg_error_set(err, KG_ERR_NOMEM, "out of memory reading %s", lc->name);
 out:
+    kg_buf_free(&held);
     kg_buf_free(&copy);
     raptor_free_uri(base);
     raptor_free_parser(parser);
