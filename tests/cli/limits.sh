@@ -211,29 +211,30 @@ language_tags_past_255_characters_are_refused_at_their_line() {
     done
 }
 
+# query_refused FILE PATTERN: `nous query -f FILE` fails (exit 1) with PATTERN on stderr.
+query_refused() {
+    nous query -f "$1"
+    expect_rc 1 || return 1
+    expect_grep err "$2"
+}
+
 very_large_regexes_and_deep_queries_are_refused_with_the_reason() {
     good_ttl
     "$NOUS" load good.ttl >/dev/null 2>&1 || fail "good.ttl did not load" || return 1
     awk 'BEGIN { printf "SELECT ?s WHERE { ?s ?p ?o FILTER(REGEX(STR(?o), \""
                  for (i = 0; i < 400000; i++) printf "%sa%d", (i ? "|" : ""), i
                  print "\")) }" }' >big.rq
-    nous query -f big.rq
-    expect_rc 1 || return 1
-    expect_grep err 'invalid regular expression "a0\|a1\|.*\.\.\.": regular expression is too large' || return 1
+    query_refused big.rq 'invalid regular expression "a0\|a1\|.*\.\.\.": regular expression is too large' || return 1
     awk 'BEGIN { printf "SELECT ?s WHERE { ?s ?p ?o FILTER(REGEX(STR(?o), \""
                  for (i = 0; i < 5000; i++) printf "("
                  printf "a"; for (i = 0; i < 5000; i++) printf ")*"
                  print "\")) }" }' >nested.rq
-    nous query -f nested.rq
-    expect_rc 1 || return 1
-    expect_grep err 'parentheses are too deeply nested' || return 1
+    query_refused nested.rq 'parentheses are too deeply nested' || return 1
     awk 'BEGIN { printf "SELECT ?s WHERE { ?s ?p ?o FILTER("
                  for (i = 0; i < 100000; i++) printf "("
                  printf "1"; for (i = 0; i < 100000; i++) printf ")"
                  print ") }" }' >deep.rq
-    nous query -f deep.rq
-    expect_rc 1 || return 1
-    expect_grep err '^deep\.rq:1:[0-9]+: error: the query nests deeper than 256 levels' || return 1
+    query_refused deep.rq '^deep\.rq:1:[0-9]+: error: the query nests deeper than 256 levels' || return 1
 }
 
 LIMITS_CASES="
